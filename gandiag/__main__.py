@@ -1,0 +1,3 @@
+from gandiag.cli import main
+
+main()

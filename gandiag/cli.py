@@ -1,0 +1,127 @@
+"""The command line: each command parses options, builds a config and calls a library `run`."""
+
+import dataclasses
+import functools
+import pathlib
+import sys
+from typing import Optional
+
+import typer
+
+from gandiag import runs
+from gandiag.config import DataConfig, ModelConfig, OptimizerConfig, TrainConfig
+from gandiag.errors import GandiagError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="A laboratory for the training dynamics of GANs (Arjovsky & Bottou 2017).")
+
+
+@app.callback()
+def _commands() -> None:
+    """A laboratory for the training dynamics of GANs (Arjovsky & Bottou 2017)."""
+
+
+def user_errors(command):
+    """Report a GandiagError as one line on stderr and exit 2, without a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except GandiagError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def parse_ints(text: str, option: str) -> tuple[int, ...]:
+    """'1,10,25' -> (1, 10, 25), or a one-line error naming the option."""
+    try:
+        return tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise GandiagError(f"{option} {text!r} is not a comma-separated list of integers, "
+                           "e.g. 1,10,25") from None
+
+
+def parse_floats(text: str, option: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise GandiagError(f"{option} {text!r} is not a comma-separated list of numbers, "
+                           "e.g. 0,0.1,0.5") from None
+
+
+# Which config field each `train` option sets, so that --resume can start from the
+# stored config and apply only the options given on the command line.
+_TRAIN_FIELDS = {
+    "dataset": ("data", "dataset"), "data_dir": ("data", "data_dir"), "split": ("data", "split"),
+    "image_size": ("data", "image_size"), "nz": ("model", "nz"), "ngf": ("model", "ngf"),
+    "ndf": ("model", "ndf"), "d_norm": ("model", "d_norm"), "lr": ("optimizer", "lr"),
+    "beta1": ("optimizer", "beta1"), "epochs": (None, "epochs"),
+    "batch_size": (None, "batch_size"), "cost": (None, "cost"), "d_steps": (None, "d_steps"),
+    "d_batching": (None, "d_batching"), "save_epochs": (None, "save_epochs"),
+    "instance_noise": (None, "instance_noise"), "noise_schedule": (None, "noise_schedule"),
+    "seed": (None, "seed"),
+}
+
+
+def _set(config_dict: dict, name: str, value) -> None:
+    group, field = _TRAIN_FIELDS[name]
+    (config_dict[group] if group else config_dict)[field] = value
+
+
+@app.command()
+@user_errors
+def train(
+    ctx: typer.Context,
+    dataset: str = typer.Option("digits", help="digits, mnist, fashion-mnist, cifar10, folder, npz, ring, grid"),
+    data_dir: Optional[str] = typer.Option(None, help="Data folder (folder/npz: the images or the .npz). Default $GANDIAG_DATA_DIR, else a cache folder."),
+    split: str = typer.Option("train", help="train or test (mnist, fashion-mnist, cifar10)"),
+    image_size: int = typer.Option(0, help="16, 32, 64 or 128; 0 = the data set's default"),
+    epochs: int = typer.Option(25),
+    batch_size: int = typer.Option(64),
+    cost: str = typer.Option("minus-log-d", help="original, minus-log-d, wasserstein, wasserstein-gp, hinge, least-squares"),
+    lr: float = typer.Option(2e-4),
+    beta1: float = typer.Option(0.5),
+    d_steps: int = typer.Option(1, help="D updates per G update"),
+    d_batching: str = typer.Option("separate", help="real and fake through D as two batches (separate) or one (joint)"),
+    d_norm: str = typer.Option("batch", help="BatchNorm in D's inner layers: batch or none"),
+    nz: int = typer.Option(100), ngf: int = typer.Option(64), ndf: int = typer.Option(64),
+    save_epochs: str = typer.Option("1,10,25", help="Epochs to keep (those <= --epochs, plus the last)"),
+    instance_noise: float = typer.Option(0.0, help="sigma of N(0, sigma^2 I) added to D's inputs"),
+    noise_schedule: str = typer.Option("constant", help="constant, linear or exponential (decay to 0)"),
+    seed: int = typer.Option(0),
+    run_dir: Optional[pathlib.Path] = typer.Option(None, help="Default: runs/<dataset>-<cost>-<time>"),
+    resume: bool = typer.Option(False, help="Continue the run in --run-dir from its latest checkpoint"),
+    overwrite: bool = typer.Option(False, help="Delete --run-dir first"),
+    quiet: bool = typer.Option(False),
+):
+    """Train a DCGAN (or an MLP GAN on the 2-D toys), keeping checkpoints at --save-epochs."""
+    from gandiag import train as training
+
+    options = dict(ctx.params)
+    options["save_epochs"] = parse_ints(save_epochs, "--save-epochs")
+    config_dict = _default_train_dict()
+    if resume and run_dir is not None and (run_dir / "config.json").is_file():
+        config_dict = runs.read_config(run_dir)
+    for name in _TRAIN_FIELDS:
+        given = ctx.get_parameter_source(name).name != "DEFAULT"
+        if given or not resume:
+            _set(config_dict, name, options[name])
+    from gandiag.config import train_config_from_dict
+    config = train_config_from_dict(config_dict)
+    training.run(config, run_dir, resume=resume, overwrite=overwrite, quiet=quiet)
+
+
+def _default_train_dict() -> dict:
+    from gandiag.config import to_dict
+    return to_dict(TrainConfig())
+
+
+def main() -> None:
+    app(prog_name="gandiag")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

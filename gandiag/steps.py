@@ -1,0 +1,166 @@
+"""Jitted training steps: pure functions of (state, batch inputs) -> (state, metrics).
+
+The discriminator update here is the one every experiment uses: ``gandiag train``
+interleaves it with generator updates, the frozen-G experiments call it alone.
+"""
+
+import dataclasses
+from collections.abc import Callable
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import optax
+
+from gandiag import losses
+from gandiag.config import TrainConfig
+from gandiag.state import GANState, adam, build_discriminator, build_generator
+
+Array = jax.Array
+
+
+@dataclasses.dataclass(frozen=True)
+class Networks:
+    """G and D with the Flax variable plumbing hidden: apply returns (output, new stats)."""
+
+    generator: nn.Module
+    discriminator: nn.Module
+    joint_batching: bool
+
+    def generate(self, params, stats, z, train: bool = True):
+        return _apply(self.generator, params, stats, z, train)
+
+    def discriminate(self, params, stats, inputs, train: bool = True):
+        return _apply(self.discriminator, params, stats, inputs, train)
+
+    def discriminate_pair(self, params, stats, real, fake):
+        """D's logits on a real and a fake batch, jointly or as two batches (BatchNorm differs)."""
+        if self.joint_batching:
+            logits, stats = self.discriminate(params, stats, jnp.concatenate([real, fake]))
+            return logits[: real.shape[0]], logits[real.shape[0]:], stats
+        real_logits, stats = self.discriminate(params, stats, real)
+        fake_logits, stats = self.discriminate(params, stats, fake)
+        return real_logits, fake_logits, stats
+
+    def fake_logits(self, params, stats, real, fake):
+        """D's logits on the fake batch alone, batched as in ``discriminate_pair``."""
+        if self.joint_batching:
+            return self.discriminate_pair(params, stats, real, fake)[1]
+        return self.discriminate(params, stats, fake)[0]
+
+
+def _apply(module, params, stats, inputs, train):
+    variables = {"params": params, "batch_stats": stats}
+    if not train:
+        return module.apply(variables, inputs, train=False), stats
+    outputs, updates = module.apply(variables, inputs, train=True, mutable=["batch_stats"])
+    return outputs, updates.get("batch_stats", stats)
+
+
+def build_networks(config: TrainConfig, example_shape) -> Networks:
+    return Networks(build_generator(config.model, example_shape),
+                    build_discriminator(config.model, example_shape),
+                    joint_batching=config.d_batching == "joint")
+
+
+def global_norm(tree) -> Array:
+    return optax.global_norm(tree)
+
+
+def add_noise(inputs: Array, sigma: Array, key: Array) -> Array:
+    """Instance noise: inputs + sigma * N(0, I), fresh for every example."""
+    return inputs + sigma * jax.random.normal(key, inputs.shape, inputs.dtype)
+
+
+@dataclasses.dataclass(frozen=True)
+class DiscriminatorUpdate:
+    """One Adam update of D on a real and a fake batch, with optional instance noise."""
+
+    networks: Networks
+    cost: losses.GanCost
+    tx: optax.GradientTransformation
+
+    def __call__(self, params, stats, opt_state, real, fake, key, sigma):
+        noise_real, noise_fake, penalty_key = jax.random.split(key, 3)
+        real = add_noise(real, sigma, noise_real)
+        fake = add_noise(fake, sigma, noise_fake)
+
+        def loss_fn(d_params):
+            real_logits, fake_logits, new_stats = self.networks.discriminate_pair(
+                d_params, stats, real, fake)
+            loss = self.cost.discriminator(real_logits, fake_logits)
+            objective = loss
+            if self.cost.gradient_penalty:
+                critic = lambda inputs: self.networks.discriminate(d_params, new_stats, inputs)[0]
+                objective = loss + self.cost.gradient_penalty * losses.gradient_penalty(
+                    critic, real, fake, penalty_key)
+            return objective, (loss, real_logits, fake_logits, new_stats)
+
+        grads, (loss, real_logits, fake_logits, new_stats) = jax.grad(loss_fn, has_aux=True)(params)
+        updates, opt_state = self.tx.update(grads, opt_state, params)
+        metrics = {
+            "d_loss": loss,
+            "d_real": jnp.mean(jax.nn.sigmoid(real_logits)),
+            "d_fake": jnp.mean(jax.nn.sigmoid(fake_logits)),
+            "d_accuracy": losses.accuracy(real_logits, fake_logits),
+            "d_grad_norm": global_norm(grads),
+        }
+        return optax.apply_updates(params, updates), new_stats, opt_state, metrics
+
+
+def epoch_permutation(key_data: Array, epoch: Array, num_examples: int) -> Array:
+    """The order in which an epoch visits the data, derived from the run's key."""
+    key = jax.random.fold_in(jax.random.wrap_key_data(key_data), 1_000_000 + epoch)
+    return jax.random.permutation(key, num_examples)
+
+
+def make_train_step(config: TrainConfig, example_shape) -> Callable:
+    """The jitted step ``(state, data, order, sigma) -> (state, metrics)``.
+
+    ``data`` is the whole data set on the device and ``order`` this epoch's
+    permutation of it, so drawing a batch needs no host round trip. D takes
+    ``config.d_steps`` updates (the first on the epoch's next batch, any further on
+    random batches), then G one, against the updated D and reusing the last D
+    update's fake batch and its forward pass, as in the DCGAN reference.
+    """
+    networks = build_networks(config, example_shape)
+    cost = losses.gan_cost(config.cost)
+    tx = adam(config.optimizer)
+    update_discriminator = DiscriminatorUpdate(networks, cost, tx)
+    batch_size = config.batch_size
+
+    def train_step(state: GANState, data: Array, order: Array, sigma: Array):
+        key = jax.random.fold_in(jax.random.wrap_key_data(state.key), state.step)
+        steps_per_epoch = order.shape[0] // batch_size
+        first = jax.lax.dynamic_slice(order, ((state.step % steps_per_epoch) * batch_size,),
+                                      (batch_size,))
+        d_params, d_stats, d_opt_state = state.d_params, state.d_stats, state.d_opt_state
+        for d_step in range(config.d_steps):
+            step_key = jax.random.fold_in(key, d_step)
+            index_key, z_key, d_key = jax.random.split(step_key, 3)
+            indices = first if d_step == 0 else jax.random.randint(
+                index_key, (batch_size,), 0, data.shape[0])
+            real = jnp.take(data, indices, axis=0)
+            z = jax.random.normal(z_key, (batch_size, config.model.nz))
+            fake, generator_vjp, g_stats = jax.vjp(
+                lambda g_params: networks.generate(g_params, state.g_stats, z), state.g_params,
+                has_aux=True)
+            d_params, d_stats, d_opt_state, d_metrics = update_discriminator(
+                d_params, d_stats, d_opt_state, real, jax.lax.stop_gradient(fake), d_key, sigma)
+
+        g_noise_key, g_real_noise_key = jax.random.split(jax.random.fold_in(key, config.d_steps))
+        noisy_real = add_noise(real, sigma, g_real_noise_key)
+        fake_logits, discriminator_vjp = jax.vjp(
+            lambda images: networks.fake_logits(d_params, d_stats, noisy_real, images),
+            add_noise(fake, sigma, g_noise_key))
+        g_loss, logit_cotangent = jax.value_and_grad(cost.generator)(fake_logits)
+        (g_grads,) = generator_vjp(discriminator_vjp(logit_cotangent)[0])
+        updates, g_opt_state = tx.update(g_grads, state.g_opt_state, state.g_params)
+        new_state = state.replace(
+            step=state.step + 1,
+            g_params=optax.apply_updates(state.g_params, updates), g_stats=g_stats,
+            d_params=d_params, d_stats=d_stats, g_opt_state=g_opt_state, d_opt_state=d_opt_state)
+        metrics = {**d_metrics, "g_loss": g_loss, "g_grad_norm": global_norm(g_grads)}
+        return new_state, metrics
+
+    return jax.jit(train_step, donate_argnums=(0,))
