@@ -64,7 +64,7 @@ def build_networks(config: TrainConfig, example_shape) -> Networks:
 
 
 def global_norm(tree) -> Array:
-    return optax.global_norm(tree)
+    return optax.tree.norm(tree)
 
 
 def add_noise(inputs: Array, sigma: Array, key: Array) -> Array:
