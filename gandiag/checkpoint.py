@@ -43,7 +43,7 @@ def _manager(directory: pathlib.Path, max_to_keep: int | None, read_only=False):
     # Synchronous saves: a checkpoint is complete on disk when save() returns, so an
     # interruption right after it loses nothing. They take well under a second here.
     options = ocp.CheckpointManagerOptions(
-        max_to_keep=max_to_keep, create=not read_only, read_only=read_only,
+        max_to_keep=max_to_keep, create=not read_only,
         enable_async_checkpointing=False)
     return ocp.CheckpointManager(directory, options=options)
 

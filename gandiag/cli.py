@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from gandiag import runs
-from gandiag.config import DataConfig, ModelConfig, OptimizerConfig, TrainConfig
+from gandiag.config import OptimizerConfig, ProbeConfig, TrainConfig
 from gandiag.errors import GandiagError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -112,6 +112,66 @@ def train(
     from gandiag.config import train_config_from_dict
     config = train_config_from_dict(config_dict)
     training.run(config, run_dir, resume=resume, overwrite=overwrite, quiet=quiet)
+
+
+# Options shared by the frozen-G experiments.
+RunDirOption = typer.Option(None, help="A `gandiag train` run; default: the latest (runs/latest)")
+EpochsOption = typer.Option("", help="Saved epochs to use, e.g. 1,10,25; default: all")
+ItersOption = typer.Option(4000, help="D iterations per checkpoint")
+SeedsOption = typer.Option(1, help="Repeat with this many fresh D initialisations")
+GModeOption = typer.Option("train", help="G's BatchNorm: train (batch statistics, as in training) or eval")
+DBatchingOption = typer.Option(None, help="separate or joint; default: as in training")
+
+
+def _probe_config(epochs, iters, batch_size, lr, beta1, seed, seeds, g_mode, d_batching,
+                  costs, sigmas=(0.0,)) -> ProbeConfig:
+    return ProbeConfig(epochs=parse_ints(epochs, "--epochs"), iters=iters, batch_size=batch_size,
+                       optimizer=OptimizerConfig(lr=lr, beta1=beta1), seed=seed, seeds=seeds,
+                       g_mode=g_mode, d_batching=d_batching, costs=costs, sigmas=sigmas)
+
+
+def parse_costs(cost: str) -> tuple[str, ...]:
+    """'both' -> the paper's two costs; otherwise a comma-separated list of registry names."""
+    if cost == "both":
+        return ("original", "minus-log-d")
+    return tuple(part.strip() for part in cost.split(",") if part.strip())
+
+
+def freeze_g_train_d(
+    run_dir: Optional[pathlib.Path] = RunDirOption, epochs: str = EpochsOption,
+    iters: int = ItersOption, batch_size: int = typer.Option(64), lr: float = typer.Option(2e-4),
+    beta1: float = typer.Option(0.5), seed: int = typer.Option(0), seeds: int = SeedsOption,
+    g_mode: str = GModeOption, d_batching: Optional[str] = DBatchingOption,
+    quiet: bool = typer.Option(False),
+):
+    """Figure 1: train a fresh D against each frozen G; D's error and accuracy."""
+    from gandiag import probes
+
+    config = _probe_config(epochs, iters, batch_size, lr, beta1, seed, seeds, g_mode,
+                           d_batching, costs=())
+    probes.run(run_dir, config, "freeze_g_train_d", quiet)
+
+
+def probe_gradients(
+    run_dir: Optional[pathlib.Path] = RunDirOption, epochs: str = EpochsOption,
+    cost: str = typer.Option("both", help="original, minus-log-d, both, or any generator cost (comma-separated)"),
+    iters: int = ItersOption, batch_size: int = typer.Option(64), lr: float = typer.Option(2e-4),
+    beta1: float = typer.Option(0.5), seed: int = typer.Option(0), seeds: int = SeedsOption,
+    g_mode: str = GModeOption, d_batching: Optional[str] = DBatchingOption,
+    quiet: bool = typer.Option(False),
+):
+    """Figures 2-3: G's gradient norm under each cost while a fresh D trains against it."""
+    from gandiag import probes
+
+    config = _probe_config(epochs, iters, batch_size, lr, beta1, seed, seeds, g_mode,
+                           d_batching, costs=parse_costs(cost))
+    probes.run(run_dir, config, "probe", quiet)
+
+
+app.command("freeze-g-train-d")(user_errors(freeze_g_train_d))
+app.command("freeze-G-train-D", hidden=True)(user_errors(freeze_g_train_d))
+app.command("probe-gradients")(user_errors(probe_gradients))
+app.command("probe", help="Alias of probe-gradients.")(user_errors(probe_gradients))
 
 
 def _default_train_dict() -> dict:

@@ -150,3 +150,40 @@ def differences(old: dict, new: dict, prefix: str = "") -> list[str]:
         elif a != b:
             names.append(f"{prefix}{key}")
     return names
+
+
+G_MODES = ("train", "eval")
+PROBE_DIRECTIONS = 8
+
+
+@dataclasses.dataclass(frozen=True)
+class ProbeConfig:
+    """The frozen-G experiments: train a fresh D against each saved G.
+
+    ``g_mode`` and ``d_batching`` of None mean "as in the run's training". ``costs``
+    are the generator costs whose gradient norms are probed (none for Figure 1 alone).
+    ``sigmas`` are the instance-noise levels (Section 3); 0 is the paper's Figures 1-3.
+    """
+
+    epochs: tuple[int, ...] = ()
+    iters: int = 4000
+    batch_size: int = 64
+    optimizer: OptimizerConfig = OptimizerConfig()
+    seed: int = 0
+    seeds: int = 1
+    g_mode: Literal["train", "eval"] = "train"
+    d_batching: Literal["separate", "joint"] | None = None
+    costs: tuple[str, ...] = ("original", "minus-log-d")
+    sigmas: tuple[float, ...] = (0.0,)
+    directions: int = PROBE_DIRECTIONS
+
+    def __post_init__(self):
+        _positive("iters", self.iters)
+        _positive("batch size", self.batch_size)
+        _positive("seeds", self.seeds)
+        _choice("g-mode", self.g_mode, G_MODES)
+        if self.d_batching is not None:
+            _choice("d-batching", self.d_batching, D_BATCHINGS)
+        for sigma in self.sigmas:
+            _require(sigma >= 0, f"sigma must be >= 0, got {sigma}")
+        _require(len(set(self.costs)) == len(self.costs), f"costs repeat: {self.costs}")

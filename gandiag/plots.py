@@ -45,3 +45,55 @@ def save_samples(samples: np.ndarray, path: pathlib.Path, title: str = "",
     axes.legend(loc="upper right", fontsize=7)
     figure.savefig(path, dpi=120, bbox_inches="tight")
     plt.close(figure)
+
+
+def _band(axes, values: np.ndarray, label: str, color) -> None:
+    """One curve per seed row: the line itself, or the median with an inter-quartile band."""
+    values = np.asarray(values, dtype=np.float64)
+    iterations = np.arange(1, values.shape[1] + 1)
+    if values.shape[0] == 1:
+        axes.plot(iterations, values[0], label=label, color=color, linewidth=0.8)
+        return
+    low, median, high = np.percentile(values, [25, 50, 75], axis=0)
+    axes.plot(iterations, median, label=f"{label} (median)", color=color, linewidth=0.8)
+    axes.fill_between(iterations, low, high, color=color, alpha=0.25, linewidth=0)
+
+
+def figure1(errors: dict, running_accuracy: dict, path: pathlib.Path, first: int = 500) -> None:
+    """The paper's Figure 1: D's cross-entropy (log scale) and running accuracy.
+
+    Args:
+        errors: label -> (seeds, iterations) cross-entropy.
+        running_accuracy: label -> (seeds, iterations) running-average accuracy.
+        path: the PNG to write.
+        first: how many iterations the accuracy panel shows.
+    """
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    for index, label in enumerate(errors):
+        _band(left, errors[label], label, f"C{index}")
+        _band(right, np.asarray(running_accuracy[label])[:, :first], label, f"C{index}")
+    left.set(yscale="log", xlabel="D iterations", ylabel="D cross-entropy",
+             title="D trained against a frozen G")
+    right.set(xlabel="D iterations", ylabel="accuracy (running average)",
+              title=f"D's accuracy, first {first} iterations", ylim=(0.45, 1.02))
+    left.legend(fontsize=8)
+    right.legend(fontsize=8, loc="lower right")
+    _save(figure, path)
+
+
+def gradient_norms(norms: dict, path: pathlib.Path, title: str) -> None:
+    """Figures 2 and 3: ||grad_theta L(D, g_theta)|| per D iteration, log scale, per label."""
+    figure, axes = plt.subplots(figsize=(6.5, 4))
+    for index, (label, values) in enumerate(norms.items()):
+        _band(axes, values, label, f"C{index}")
+    axes.set(yscale="log", xlabel="D iterations", ylabel="gradient norm", title=title)
+    axes.legend(fontsize=8)
+    _save(figure, path)
+
+
+def _save(figure, path: pathlib.Path) -> None:
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)

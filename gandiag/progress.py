@@ -61,4 +61,8 @@ def say(message: str, quiet: bool = False) -> None:
 
 def show(renderable) -> None:
     """Print a table (or any renderable) to standard output."""
-    Console(file=sys.stdout).print(renderable)
+    stdout = Console(file=sys.stdout)
+    if not stdout.is_terminal:
+        # Piped or logged output keeps whole tables rather than Rich's 80-column default.
+        stdout = Console(file=sys.stdout, width=200)
+    stdout.print(renderable)

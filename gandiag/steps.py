@@ -74,29 +74,37 @@ def add_noise(inputs: Array, sigma: Array, key: Array) -> Array:
 
 @dataclasses.dataclass(frozen=True)
 class DiscriminatorUpdate:
-    """One Adam update of D on a real and a fake batch, with optional instance noise."""
+    """One Adam update of D on a real and a fake batch, with optional instance noise.
+
+    Besides the new D it returns D's logits on the (noisy) fake batch and the pullback
+    of that forward pass from a cotangent at those logits to one at the clean fake
+    batch: the gradient probe uses it to get G's gradient from the same forward pass.
+    """
 
     networks: Networks
-    cost: losses.GanCost
+    cost: Callable[[Array, Array], Array]
     tx: optax.GradientTransformation
+    gradient_penalty: float = 0.0
 
     def __call__(self, params, stats, opt_state, real, fake, key, sigma):
         noise_real, noise_fake, penalty_key = jax.random.split(key, 3)
         real = add_noise(real, sigma, noise_real)
+        # The noise is additive, so the pullback to the noisy fake batch is also the
+        # pullback to the clean one: G's gradient flows through the noisy input.
         fake = add_noise(fake, sigma, noise_fake)
-
-        def loss_fn(d_params):
-            real_logits, fake_logits, new_stats = self.networks.discriminate_pair(
-                d_params, stats, real, fake)
-            loss = self.cost.discriminator(real_logits, fake_logits)
-            objective = loss
-            if self.cost.gradient_penalty:
-                critic = lambda inputs: self.networks.discriminate(d_params, new_stats, inputs)[0]
-                objective = loss + self.cost.gradient_penalty * losses.gradient_penalty(
-                    critic, real, fake, penalty_key)
-            return objective, (loss, real_logits, fake_logits, new_stats)
-
-        grads, (loss, real_logits, fake_logits, new_stats) = jax.grad(loss_fn, has_aux=True)(params)
+        (real_logits, fake_logits), pullback, new_stats = jax.vjp(
+            lambda d_params, fake_images: _pair_and_stats(
+                self.networks, d_params, stats, real, fake_images),
+            params, fake, has_aux=True)
+        loss, (real_cotangent, fake_cotangent) = jax.value_and_grad(
+            self.cost, argnums=(0, 1))(real_logits, fake_logits)
+        grads = pullback((real_cotangent, fake_cotangent))[0]
+        if self.gradient_penalty:
+            penalty_grads = jax.grad(lambda d_params: losses.gradient_penalty(
+                lambda inputs: self.networks.discriminate(d_params, new_stats, inputs)[0],
+                real, fake, penalty_key))(params)
+            grads = jax.tree_util.tree_map(
+                lambda g, p: g + self.gradient_penalty * p, grads, penalty_grads)
         updates, opt_state = self.tx.update(grads, opt_state, params)
         metrics = {
             "d_loss": loss,
@@ -105,7 +113,17 @@ class DiscriminatorUpdate:
             "d_accuracy": losses.accuracy(real_logits, fake_logits),
             "d_grad_norm": global_norm(grads),
         }
-        return optax.apply_updates(params, updates), new_stats, opt_state, metrics
+
+        def fake_pullback(fake_logit_cotangent):
+            return pullback((jnp.zeros_like(real_logits), fake_logit_cotangent))[1]
+
+        new_params = optax.apply_updates(params, updates)
+        return new_params, new_stats, opt_state, metrics, fake_logits, fake_pullback
+
+
+def _pair_and_stats(networks, params, stats, real, fake):
+    real_logits, fake_logits, new_stats = networks.discriminate_pair(params, stats, real, fake)
+    return (real_logits, fake_logits), new_stats
 
 
 def epoch_permutation(key_data: Array, epoch: Array, num_examples: int) -> Array:
@@ -126,7 +144,8 @@ def make_train_step(config: TrainConfig, example_shape) -> Callable:
     networks = build_networks(config, example_shape)
     cost = losses.gan_cost(config.cost)
     tx = adam(config.optimizer)
-    update_discriminator = DiscriminatorUpdate(networks, cost, tx)
+    update_discriminator = DiscriminatorUpdate(networks, cost.discriminator, tx,
+                                               cost.gradient_penalty)
     batch_size = config.batch_size
 
     def train_step(state: GANState, data: Array, order: Array, sigma: Array):
@@ -145,7 +164,7 @@ def make_train_step(config: TrainConfig, example_shape) -> Callable:
             fake, generator_vjp, g_stats = jax.vjp(
                 lambda g_params: networks.generate(g_params, state.g_stats, z), state.g_params,
                 has_aux=True)
-            d_params, d_stats, d_opt_state, d_metrics = update_discriminator(
+            d_params, d_stats, d_opt_state, d_metrics, *_ = update_discriminator(
                 d_params, d_stats, d_opt_state, real, jax.lax.stop_gradient(fake), d_key, sigma)
 
         g_noise_key, g_real_noise_key = jax.random.split(jax.random.fold_in(key, config.d_steps))
