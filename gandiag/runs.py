@@ -25,14 +25,19 @@ def default_run_dir(dataset: str, cost: str) -> pathlib.Path:
 def mark_latest(run_dir: pathlib.Path) -> None:
     """Point ``<runs root>/latest`` at ``run_dir`` (a symlink; a text file where links fail)."""
     root = runs_root()
-    root.mkdir(parents=True, exist_ok=True)
     pointer = root / LATEST
-    if pointer.is_symlink() or pointer.is_file():
-        pointer.unlink()
+    target = pathlib.Path(run_dir).absolute()
     try:
-        pointer.symlink_to(pathlib.Path(run_dir).absolute(), target_is_directory=True)
-    except OSError:
-        pointer.write_text(str(pathlib.Path(run_dir).absolute()))
+        root.mkdir(parents=True, exist_ok=True)
+        if pointer.is_symlink() or pointer.is_file():
+            pointer.unlink()
+        try:
+            pointer.symlink_to(target, target_is_directory=True)
+        except OSError:
+            pointer.write_text(str(target))
+    except OSError as error:
+        raise GandiagError(f"cannot write the latest-run pointer {pointer}: {error.strerror}; "
+                           "set GANDIAG_RUNS_DIR to a writable folder") from None
 
 
 def resolve_run_dir(run_dir: str | os.PathLike | None) -> pathlib.Path:
@@ -54,7 +59,12 @@ def resolve_run_dir(run_dir: str | os.PathLike | None) -> pathlib.Path:
 
 
 def read_config(run_dir: pathlib.Path) -> dict:
-    return json.loads((pathlib.Path(run_dir) / "config.json").read_text())
+    path = pathlib.Path(run_dir) / "config.json"
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as error:
+        raise GandiagError(f"cannot read {path} ({error}); pass --overwrite to start again "
+                           "or another --run-dir") from None
 
 
 def prepare(run_dir: pathlib.Path, config: dict, resume: bool, overwrite: bool) -> bool:
