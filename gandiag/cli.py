@@ -168,7 +168,30 @@ def probe_gradients(
     probes.run(run_dir, config, "probe", quiet)
 
 
+def add_noise(
+    run_dir: Optional[pathlib.Path] = RunDirOption, epochs: str = EpochsOption,
+    sigma: str = typer.Option("0,0.05,0.1,0.2,0.5,1.0", help="Instance-noise levels to sweep"),
+    cost: str = typer.Option("both", help="Generator costs to probe (as for probe-gradients)"),
+    iters: int = ItersOption, batch_size: int = typer.Option(64), lr: float = typer.Option(2e-4),
+    beta1: float = typer.Option(0.5), seed: int = typer.Option(0), seeds: int = SeedsOption,
+    g_mode: str = GModeOption, d_batching: Optional[str] = DBatchingOption,
+    held_out: int = typer.Option(1000, help="Real examples kept from D for the final numbers"),
+    transport_samples: int = typer.Option(1000, help="n for the empirical W (exact OT, n vs n)"),
+    figure_epoch: Optional[int] = typer.Option(None, help="Checkpoint of noise_gradients.png; default: the last"),
+    quiet: bool = typer.Option(False),
+):
+    """Section 3: the probe under instance noise; JSD estimates and the Wasserstein bound."""
+    from gandiag import noise
+
+    config = _probe_config(epochs, iters, batch_size, lr, beta1, seed, seeds, g_mode,
+                           d_batching, costs=parse_costs(cost),
+                           sigmas=parse_floats(sigma, "--sigma"))
+    noise.run(run_dir, config, noise.NoiseOptions(held_out, transport_samples, figure_epoch),
+              quiet)
+
+
 app.command("freeze-g-train-d")(user_errors(freeze_g_train_d))
+app.command("add-noise")(user_errors(add_noise))
 app.command("freeze-G-train-D", hidden=True)(user_errors(freeze_g_train_d))
 app.command("probe-gradients")(user_errors(probe_gradients))
 app.command("probe", help="Alias of probe-gradients.")(user_errors(probe_gradients))

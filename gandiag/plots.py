@@ -97,3 +97,41 @@ def _save(figure, path: pathlib.Path) -> None:
     figure.tight_layout()
     figure.savefig(path, dpi=120)
     plt.close(figure)
+
+
+def noise_gradients(curves_by_sigma: dict, costs, path: pathlib.Path, epoch: int) -> None:
+    """G's gradient norm per D iteration, one panel per cost, one curve per noise level.
+
+    Args:
+        curves_by_sigma: label -> one list of curve records per seed, for one checkpoint.
+        costs: the probed generator costs.
+        path: the PNG to write.
+        epoch: the checkpoint, for the title.
+    """
+    figure, panels = plt.subplots(1, len(costs), figsize=(6 * len(costs), 4), squeeze=False)
+    for axes, cost in zip(panels[0], costs):
+        for index, (label, seeds) in enumerate(curves_by_sigma.items()):
+            _band(axes, [[r["grad_norm"][cost] for r in curve] for curve in seeds], label,
+                  plt.cm.viridis(index / max(1, len(curves_by_sigma) - 1)))
+        axes.set(yscale="log", xlabel="D iterations", ylabel="gradient norm",
+                 title=f"cost {cost}, G of epoch {epoch}")
+        axes.legend(fontsize=7)
+    _save(figure, path)
+
+
+def noise_accuracy(rows: list[dict], path: pathlib.Path) -> None:
+    """D's final accuracy and the JSD estimate against sigma, one line per checkpoint."""
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    for epoch in sorted({row["epoch"] for row in rows}):
+        chosen = sorted((r for r in rows if r["epoch"] == epoch), key=lambda r: r["sigma"])
+        sigmas = [r["sigma"] for r in chosen]
+        left.plot(sigmas, [r["final_accuracy"] for r in chosen], "o-", label=f"epoch {epoch}")
+        right.plot(sigmas, [r["jsd_lower_bound"] for r in chosen], "o-", label=f"epoch {epoch}")
+    left.set(xlabel="instance noise sigma", ylabel="D's held-out accuracy",
+             title="D's accuracy under instance noise")
+    right.set(xlabel="instance noise sigma", ylabel="log 2 - L/2",
+              title="JSD(P_r+e || P_g+e) estimate")
+    for axes in (left, right):
+        axes.set_xscale("symlog", linthresh=0.05)
+        axes.legend(fontsize=8)
+    _save(figure, path)

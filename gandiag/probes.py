@@ -136,8 +136,13 @@ def restore_generator(experiment: Experiment, epoch: int) -> dict:
     return restored
 
 
-def run_curves(experiment: Experiment, quiet: bool = False) -> list[dict]:
-    """Train a fresh D against each (epoch, seed, sigma) and return every iteration's record."""
+def run_curves(experiment: Experiment, quiet: bool = False,
+               on_trained: Callable | None = None) -> list[dict]:
+    """Train a fresh D against each (epoch, seed, sigma) and return every iteration's record.
+
+    ``on_trained(epoch, sigma, seed, g_variables, d_state)``, if given, is called with
+    each D at the end of its training (add-noise evaluates it on held-out data).
+    """
     probe, shape = experiment.probe, experiment.dataset.shape
     probe_step = make_probe_step(experiment.train_config, probe, shape)
     discriminator = build_networks(experiment.train_config, shape).discriminator
@@ -169,6 +174,8 @@ def run_curves(experiment: Experiment, quiet: bool = False) -> list[dict]:
                             records += fetched
                             pending = []
                             bar.update(completed=len(records), status=_status(fetched[-1]))
+                    if on_trained is not None:
+                        on_trained(epoch, sigma, seed, g_variables, d_state)
     return [_nest(record) for record in records]
 
 

@@ -7,22 +7,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from gandiag import metrics, probes, summaries, train
+from gandiag import metrics, probes, summaries
 from gandiag.cli import app
-from gandiag.config import DataConfig, ModelConfig, ProbeConfig, TrainConfig
-
-TINY = TrainConfig(data=DataConfig("digits"), model=ModelConfig(nz=16, ngf=8, ndf=8),
-                   epochs=2, save_epochs=(1, 2))
+from gandiag.config import ProbeConfig
 SUMMARY_KEYS = {"iters_to_acc_0.99", "iters_to_acc_0.999", "final_error", "final_accuracy"}
 COST_KEYS = {"grad_norm_start", "grad_norm_end", "decay_orders", "variance_growth",
              "tail_index", "kurtosis"}
-
-
-@pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory):
-    run_dir = tmp_path_factory.mktemp("probe") / "run"
-    train.run(TINY, run_dir, quiet=True)
-    return run_dir
 
 
 @pytest.fixture(scope="module")
