@@ -190,7 +190,26 @@ def add_noise(
               quiet)
 
 
+def toy_noise(
+    dataset: str = typer.Option("ring", help="ring or grid"),
+    sigma: str = typer.Option("0,0.5", help="Instance-noise levels to compare"),
+    epochs: int = typer.Option(20), d_steps: int = typer.Option(5, help="D updates per G update (keeps D near-optimal)"),
+    seed: int = typer.Option(0),
+    out_dir: Optional[pathlib.Path] = typer.Option(None, help="Default: runs/toy-noise-<dataset>"),
+    quiet: bool = typer.Option(False),
+):
+    """Section 3 on a 2-D toy: original cost, near-optimal D; does noise get G to the modes?"""
+    from gandiag import toy
+
+    if dataset not in ("ring", "grid"):
+        raise GandiagError(f"toy-noise dataset {dataset!r} is not allowed; choose ring or grid")
+    config = toy.ToyNoiseConfig(dataset=dataset, sigmas=parse_floats(sigma, "--sigma"),
+                                epochs=epochs, d_steps=d_steps, seed=seed)
+    toy.run(config, out_dir, quiet)
+
+
 app.command("freeze-g-train-d")(user_errors(freeze_g_train_d))
+app.command("toy-noise")(user_errors(toy_noise))
 app.command("add-noise")(user_errors(add_noise))
 app.command("freeze-G-train-D", hidden=True)(user_errors(freeze_g_train_d))
 app.command("probe-gradients")(user_errors(probe_gradients))

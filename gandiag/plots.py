@@ -135,3 +135,35 @@ def noise_accuracy(rows: list[dict], path: pathlib.Path) -> None:
         axes.set_xscale("symlog", linthresh=0.05)
         axes.legend(fontsize=8)
     _save(figure, path)
+
+
+def toy_noise(curves: dict, final_samples: dict, reference: np.ndarray, modes: int,
+              path: pathlib.Path) -> None:
+    """Distance to the nearest mode and modes covered per epoch, and the final samples.
+
+    Args:
+        curves: sigma label -> [{"epoch", "modes_covered", "mean_distance"}].
+        final_samples: panel title -> (n, 2) samples of the last epoch.
+        reference: data points drawn behind the samples.
+        modes: how many modes the data set has.
+        path: the PNG to write.
+    """
+    columns = 2 + len(final_samples)
+    figure, axes = plt.subplots(1, columns, figsize=(4.2 * columns, 4))
+    for index, (sigma, curve) in enumerate(curves.items()):
+        epochs = [point["epoch"] for point in curve]
+        axes[0].plot(epochs, [p["mean_distance"] for p in curve], "o-", ms=3,
+                     color=f"C{index}", label=f"sigma {sigma}")
+        axes[1].plot(epochs, [p["modes_covered"] for p in curve], "o-", ms=3,
+                     color=f"C{index}", label=f"sigma {sigma}")
+    axes[0].set(yscale="log", xlabel="epoch", ylabel="mean distance to nearest mode",
+                title="G's samples vs the modes")
+    axes[1].set(xlabel="epoch", ylabel="modes covered", ylim=(-0.3, modes + 0.3),
+                title=f"modes covered (of {modes})")
+    for panel in axes[:2]:
+        panel.legend(fontsize=8)
+    for panel, (title, samples) in zip(axes[2:], final_samples.items()):
+        panel.scatter(reference[:, 0], reference[:, 1], s=2, c="0.7")
+        panel.scatter(samples[:, 0], samples[:, 1], s=2, c="C3")
+        panel.set(title=f"final samples, {title}", aspect="equal")
+    _save(figure, path)

@@ -142,7 +142,7 @@ def run(config: TrainConfig, run_dir: pathlib.Path | None = None, *, resume: boo
     if interrupted:
         progress.say(f"interrupted at step {step}; saved. Continue with: gandiag train "
                      f"--run-dir {run_dir} --resume", quiet)
-    else:
+    elif not quiet:
         progress.show(summary_table(run_dir))
     return TrainResult(run_dir, step - start_step, seconds, interrupted)
 
