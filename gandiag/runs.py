@@ -27,14 +27,18 @@ def mark_latest(run_dir: pathlib.Path) -> None:
     root = runs_root()
     pointer = root / LATEST
     target = pathlib.Path(run_dir).absolute()
+    # A new link under a unique name, renamed over the old one: atomic, so runs started
+    # together (make -j) never see a missing or half-written pointer.
+    staging = root / f".{LATEST}-{os.getpid()}"
     try:
         root.mkdir(parents=True, exist_ok=True)
-        if pointer.is_symlink() or pointer.is_file():
-            pointer.unlink()
+        if staging.is_symlink() or staging.exists():
+            staging.unlink()
         try:
-            pointer.symlink_to(target, target_is_directory=True)
+            staging.symlink_to(target, target_is_directory=True)
         except OSError:
-            pointer.write_text(str(target))
+            staging.write_text(str(target))
+        os.replace(staging, pointer)
     except OSError as error:
         raise GandiagError(f"cannot write the latest-run pointer {pointer}: {error.strerror}; "
                            "set GANDIAG_RUNS_DIR to a writable folder") from None

@@ -1,0 +1,264 @@
+"""`gandiag compare`: several runs side by side.
+
+For each run: the config fields in which the runs differ, how training ended (the means
+over its last epoch in metrics.jsonl) and what the frozen-G experiments found at each
+checkpoint. Runs whose configs differ only in ``seed`` also get an aggregate: the median
+and the range over seeds of every number. The comparison is built from the runs' records
+alone; the table and comparison.png are views of it, and comparison.json is it.
+"""
+
+import datetime
+import json
+import math
+import pathlib
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from gandiag import metrics, progress, runs  # noqa: E402
+from gandiag.config import differences  # noqa: E402
+from gandiag.errors import GandiagError  # noqa: E402
+
+TRAINING_KEYS = ("d_loss", "g_loss", "d_accuracy")
+CHECKPOINT_KEYS = ("iters_to_acc_0.99", "final_accuracy")
+# Where a run's checkpoint numbers come from, the first present: the gradient probe has
+# D's accuracy and the per-cost numbers, freeze-g-train-d (Figure 1) the accuracy alone.
+SUMMARY_SOURCES = ("probe", "freeze_g_train_d")
+SEED = "seed"
+
+
+def run(run_dirs: list[pathlib.Path], output: pathlib.Path | None = None,
+        quiet: bool = False) -> dict:
+    """Compare runs; write comparison.json and comparison.png and print a table.
+
+    Args:
+        run_dirs: `gandiag train` runs, each labelled by its folder's name.
+        output: the folder to write; default ``<runs root>/compare-<time>``.
+        quiet: print nothing.
+
+    Returns:
+        The comparison, as written to comparison.json: ``fields`` (the dotted config
+        fields that differ), ``runs`` (one entry per run) and ``seed_aggregates`` (one per
+        group of runs that differ only in seed).
+    """
+    if not run_dirs:
+        raise GandiagError("compare needs at least one run directory; pass the folders "
+                           "that `gandiag train` wrote")
+    paths = [runs.resolve_run_dir(run_dir) for run_dir in run_dirs]
+    configs = [runs.read_config(path) for path in paths]
+    fields = sorted({name for config in configs[1:] for name in differences(configs[0], config)})
+    entries = [read_run(path, label, config, fields)
+               for path, label, config in zip(paths, _labels(paths), configs)]
+    comparison = {"fields": fields, "runs": entries,
+                  "seed_aggregates": [aggregate([entries[i] for i in group])
+                                      for group in seed_groups(configs)]}
+    output = pathlib.Path(output or runs.runs_root() / datetime.datetime.now().strftime(
+        "compare-%Y%m%d-%H%M%S"))
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        (output / "comparison.json").write_text(json.dumps(comparison, indent=2) + "\n")
+    except OSError as error:
+        raise GandiagError(f"cannot write {output}: {error.strerror}; choose a writable "
+                           "--output") from None
+    write_figure(comparison, output / "comparison.png")
+    progress.say(f"compare: wrote {output / 'comparison.json'} and comparison.png", quiet)
+    if not quiet:
+        progress.show(progress.table(f"compare: {len(entries)} runs", *table_rows(comparison)))
+    return comparison
+
+
+def _labels(paths: list[pathlib.Path]) -> list[str]:
+    """Folder names, or whole paths where two runs share a name."""
+    names = [path.name for path in paths]
+    return [str(path) if names.count(path.name) > 1 else path.name for path in paths]
+
+
+def _field(config: dict, dotted: str):
+    value = config
+    for part in dotted.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _read_summary(path: pathlib.Path) -> dict | None:
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as error:
+        raise GandiagError(f"cannot read {path} ({error}); run its experiment again or "
+                           "leave that run out") from None
+
+
+def read_run(run_dir: pathlib.Path, label: str, config: dict, fields: list[str]) -> dict:
+    """One run's entry: its values of ``fields``, its last epoch and its checkpoints."""
+    try:
+        records = metrics.read_jsonl(run_dir / "metrics.jsonl")
+    except json.JSONDecodeError as error:
+        raise GandiagError(f"{run_dir / 'metrics.jsonl'} has a bad line ({error}); resume or "
+                           "retrain that run, or leave it out") from None
+    source, checkpoints = None, {}
+    for name in SUMMARY_SOURCES:
+        summary = _read_summary(run_dir / name / "summary.json")
+        if summary is not None:
+            source = name
+            checkpoints = {epoch: checkpoint_numbers(block) for epoch, block in
+                           sorted(summary["checkpoints"].items(), key=lambda item: int(item[0]))}
+            break
+    return {"label": label, "path": str(run_dir),
+            "config": {name: _field(config, name) for name in fields},
+            "training": last_epoch(records),
+            "g_grad_norm_by_epoch": {str(epoch): value for epoch, value in
+                                     epoch_means(records, "g_grad_norm").items()},
+            "source": source, "checkpoints": checkpoints}
+
+
+def epoch_means(records: list[dict], name: str) -> dict[int, float]:
+    """{epoch: the mean of ``name`` over that epoch's steps}, in epoch order."""
+    by_epoch: dict[int, list[float]] = {}
+    for record in records:
+        by_epoch.setdefault(record["epoch"], []).append(record[name])
+    return {epoch: float(np.mean(values)) for epoch, values in sorted(by_epoch.items())}
+
+
+def last_epoch(records: list[dict]) -> dict | None:
+    """The last logged epoch and its means of d_loss, g_loss and d_accuracy."""
+    if not records:
+        return None
+    epoch = max(record["epoch"] for record in records)
+    return {"epoch": epoch, **{name: epoch_means(records, name)[epoch] for name in TRAINING_KEYS}}
+
+
+def checkpoint_numbers(block: dict) -> dict:
+    """The compared numbers of one checkpoint of a summary.json."""
+    return {**{key: block.get(key) for key in CHECKPOINT_KEYS},
+            "decay_orders": {cost: numbers["decay_orders"]
+                             for cost, numbers in block.get("costs", {}).items()}}
+
+
+def seed_groups(configs: list[dict]) -> list[list[int]]:
+    """Indices of the runs whose configs differ only in seed, for each group of 2+ seeds."""
+    groups: dict[str, list[int]] = {}
+    for index, config in enumerate(configs):
+        rest = {key: value for key, value in config.items() if key != SEED}
+        groups.setdefault(json.dumps(rest, sort_keys=True), []).append(index)
+    return [group for group in groups.values()
+            if len({configs[index].get(SEED) for index in group}) > 1]
+
+
+def spread(values: list) -> dict:
+    """Median, min and max over seeds, and how many seeds had the number.
+
+    None (D never reached the accuracy) ranks above every number, as "more iterations
+    than were run"; a statistic that lands on it is None again.
+    """
+    never = any(value is None for value in values)
+    ranked = np.array([math.inf if value is None else value for value in values], np.float64)
+    stats = {"median": np.median(ranked), "min": ranked.min(), "max": ranked.max()}
+    return {**{name: None if never and math.isinf(value) else float(value)
+               for name, value in stats.items()}, "count": len(values)}
+
+
+def aggregate(entries: list[dict]) -> dict:
+    """The median and range over seeds of every number of ``entries`` (one run per seed).
+
+    A checkpoint or a cost is aggregated over the runs that have it.
+    """
+    trained = [entry["training"] for entry in entries if entry["training"]]
+    checkpoints = {}
+    for epoch in sorted({e for entry in entries for e in entry["checkpoints"]}, key=int):
+        blocks = [entry["checkpoints"][epoch] for entry in entries if epoch in entry["checkpoints"]]
+        costs = sorted({cost for block in blocks for cost in block["decay_orders"]})
+        checkpoints[epoch] = {
+            **{key: spread([block[key] for block in blocks]) for key in CHECKPOINT_KEYS},
+            "decay_orders": {cost: spread([block["decay_orders"][cost] for block in blocks
+                                           if cost in block["decay_orders"]])
+                             for cost in costs}}
+    config = {**entries[0]["config"]}
+    if SEED in config:
+        config[SEED] = [entry["config"][SEED] for entry in entries]
+    training = ({key: spread([numbers[key] for numbers in trained]) for key in TRAINING_KEYS}
+                if trained else None)
+    return {"label": f"median of {len(entries)} seeds",
+            "runs": [entry["label"] for entry in entries], "config": config,
+            "training": training, "checkpoints": checkpoints}
+
+
+def _number(value, none: str) -> str:
+    return none if value is None else f"{value:.4g}"
+
+
+def _cell(value, none: str = ""):
+    """A table cell: a spread as "median [min, max]", seeds as "0,1,2", ``none`` for None."""
+    if isinstance(value, dict):
+        median, low, high = (_number(value[k], none) for k in ("median", "min", "max"))
+        return f"{median} [{low}, {high}]"
+    if isinstance(value, list):
+        return ",".join(map(str, value))
+    return none if value is None else value
+
+
+def table_rows(comparison: dict) -> tuple[list[str], list[list]]:
+    """Columns and rows of the table: one row per run (or seed aggregate) and checkpoint."""
+    entries = comparison["runs"] + comparison["seed_aggregates"]
+    costs = _costs(entries)
+    columns = ["run", *comparison["fields"], "last epoch", *TRAINING_KEYS, "checkpoint",
+               "iters to acc 0.99", "final acc", *[f"decay {cost}" for cost in costs]]
+    rows = []
+    for entry in entries:
+        training = entry["training"] or {}
+        base = [entry["label"], *[_cell(entry["config"][name]) for name in comparison["fields"]],
+                *[_cell(training.get(key)) for key in ("epoch", *TRAINING_KEYS)]]
+        if not entry["checkpoints"]:
+            rows.append(base + [""] * (3 + len(costs)))
+        for epoch, block in entry["checkpoints"].items():
+            rows.append(base + [epoch, _cell(block["iters_to_acc_0.99"], "never"),
+                                _cell(block["final_accuracy"]),
+                                *[_cell(block["decay_orders"].get(cost)) for cost in costs]])
+            base = [""] * len(base)
+    return columns, rows
+
+
+def _costs(entries: list[dict]) -> list[str]:
+    """Every probed cost of any checkpoint of any entry."""
+    return sorted({cost for entry in entries for block in entry["checkpoints"].values()
+                   for cost in block["decay_orders"]})
+
+
+def write_figure(comparison: dict, path: pathlib.Path) -> None:
+    """comparison.png: per run, the decay orders of each probed cost against the checkpoint
+    epoch (left, when any run was probed) and G's gradient norm in training (right)."""
+    entries = comparison["runs"]
+    costs = _costs(entries)
+    figure, panels = plt.subplots(1, 2 if costs else 1, figsize=(11 if costs else 6, 4),
+                                  squeeze=False)
+    if costs:
+        decay = panels[0][0]
+        for index, entry in enumerate(entries):
+            for style, cost in zip(("-", "--", ":", "-.") * len(costs), costs):
+                points = [(int(epoch), block["decay_orders"][cost])
+                          for epoch, block in entry["checkpoints"].items()
+                          if cost in block["decay_orders"]]
+                if points:
+                    decay.plot(*zip(*points), style, marker="o", color=f"C{index}",
+                               label=f"{entry['label']} {cost}")
+        decay.set(xlabel="checkpoint epoch", ylabel="decay orders log10(start / end)",
+                  title="G's gradient decay against a fresh D")
+        decay.legend(fontsize=7)
+    training = panels[0][-1]
+    for index, entry in enumerate(entries):
+        curve = entry["g_grad_norm_by_epoch"]
+        if curve:
+            training.plot([int(epoch) for epoch in curve], list(curve.values()), "o-",
+                          markersize=3, color=f"C{index}", label=entry["label"])
+    if any(entry["g_grad_norm_by_epoch"] for entry in entries):
+        training.set_yscale("log")
+        training.legend(fontsize=7)
+    training.set(xlabel="epoch", ylabel="mean |grad G| over the epoch",
+                 title="G's gradient norm in training")
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
