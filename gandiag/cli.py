@@ -3,13 +3,15 @@
 import dataclasses
 import functools
 import pathlib
+import shutil
 import sys
 from typing import Optional
 
 import typer
 
 from gandiag import runs
-from gandiag.config import OptimizerConfig, ProbeConfig, TrainConfig
+from gandiag.config import (OptimizerConfig, ProbeConfig, TrainConfig, to_dict,
+                            train_config_from_dict)
 from gandiag.errors import GandiagError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -102,14 +104,13 @@ def train(
 
     options = dict(ctx.params)
     options["save_epochs"] = parse_ints(save_epochs, "--save-epochs")
-    config_dict = _default_train_dict()
+    config_dict = to_dict(TrainConfig())
     if resume and run_dir is not None and (run_dir / "config.json").is_file():
         config_dict = runs.read_config(run_dir)
     for name in _TRAIN_FIELDS:
         given = ctx.get_parameter_source(name).name != "DEFAULT"
         if given or not resume:
             _set(config_dict, name, options[name])
-    from gandiag.config import train_config_from_dict
     config = train_config_from_dict(config_dict)
     training.run(config, run_dir, resume=resume, overwrite=overwrite, quiet=quiet)
 
@@ -208,17 +209,68 @@ def toy_noise(
     toy.run(config, out_dir, quiet)
 
 
-app.command("freeze-g-train-d")(user_errors(freeze_g_train_d))
-app.command("toy-noise")(user_errors(toy_noise))
-app.command("add-noise")(user_errors(add_noise))
-app.command("freeze-G-train-D", hidden=True)(user_errors(freeze_g_train_d))
-app.command("probe-gradients")(user_errors(probe_gradients))
-app.command("probe", help="Alias of probe-gradients.")(user_errors(probe_gradients))
+def paper(
+    preset: str = typer.Option("quick", help="quick (digits, minutes), cpu (MNIST 32x32, < 1 h), gpu (64x64, the paper's scale)"),
+    dataset: Optional[str] = typer.Option(None, help="Override the preset's data set"),
+    data_dir: Optional[str] = typer.Option(None), split: Optional[str] = typer.Option(None, help="Default: train if present, else test"),
+    image_size: Optional[int] = typer.Option(None), ngf: Optional[int] = typer.Option(None),
+    ndf: Optional[int] = typer.Option(None), nz: Optional[int] = typer.Option(None),
+    epochs: Optional[int] = typer.Option(None, help="Training epochs"),
+    iters: Optional[int] = typer.Option(None, help="D iterations of every experiment"),
+    sigma: Optional[str] = typer.Option(None, help="add-noise levels, e.g. 0,0.5,1"),
+    seed: Optional[int] = typer.Option(None),
+    run_dir: Optional[pathlib.Path] = typer.Option(None, help="Default: runs/paper-<preset>"),
+    overwrite: bool = typer.Option(False, help="Delete --run-dir first"),
+    quiet: bool = typer.Option(False),
+):
+    """The whole paper in one run dir: train, Figures 1-3, noise, report (skips what is done)."""
+    from gandiag import paper as chain
+
+    data = {k: v for k, v in dict(dataset=dataset, data_dir=data_dir, split=split,
+                                  image_size=image_size).items() if v is not None}
+    model = {k: v for k, v in dict(ngf=ngf, ndf=ndf, nz=nz).items() if v is not None}
+    chosen = chain.configure(preset, data=data, model=model, epochs=epochs, iters=iters,
+                             sigmas=parse_floats(sigma, "--sigma") if sigma else None, seed=seed)
+    run_dir = run_dir or runs.runs_root() / f"paper-{preset}"
+    if overwrite and run_dir.exists():
+        shutil.rmtree(run_dir)
+    chain.run(chosen, run_dir, quiet)
 
 
-def _default_train_dict() -> dict:
-    from gandiag.config import to_dict
-    return to_dict(TrainConfig())
+def report(
+    run_dir: Optional[pathlib.Path] = typer.Argument(None, help="A run; default: the latest"),
+    quiet: bool = typer.Option(False),
+):
+    """REPORT.md and a self-contained report.html with every figure and the claims table."""
+    from gandiag import report as reporting
+
+    path = reporting.run(run_dir, quiet)
+    typer.echo(f"report: {path}")
+
+
+def compare(
+    run_dirs: list[pathlib.Path] = typer.Argument(..., help="Runs to compare"),
+    output: Optional[pathlib.Path] = typer.Option(None, help="Default: runs/compare-<time>"),
+    quiet: bool = typer.Option(False),
+):
+    """Several runs side by side: a table and a figure of their summaries."""
+    from gandiag import compare as comparing
+
+    comparing.run(list(run_dirs), output, quiet)
+
+
+for name, command, options in [
+    ("freeze-g-train-d", freeze_g_train_d, {}),
+    ("freeze-G-train-D", freeze_g_train_d, {"hidden": True}),
+    ("probe-gradients", probe_gradients, {}),
+    ("probe", probe_gradients, {"help": "Alias of probe-gradients."}),
+    ("add-noise", add_noise, {}),
+    ("toy-noise", toy_noise, {}),
+    ("paper", paper, {}),
+    ("report", report, {}),
+    ("compare", compare, {}),
+]:
+    app.command(name, **options)(user_errors(command))
 
 
 def main() -> None:

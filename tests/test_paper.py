@@ -1,0 +1,51 @@
+"""`gandiag paper` end to end at tiny size, and its skipping of finished steps."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from gandiag import paper
+from gandiag.cli import app
+
+TINY = ["--preset", "quick", "--epochs", "2", "--iters", "60", "--ngf", "8", "--ndf", "8",
+        "--nz", "16", "--sigma", "0,1", "--quiet"]
+
+
+def test_paper_runs_the_whole_chain_then_skips_what_is_done(tmp_path):
+    run_dir = tmp_path / "paper"
+    runner = CliRunner()
+    first = runner.invoke(app, ["paper", *TINY, "--run-dir", str(run_dir)])
+    assert first.exit_code == 0, first.output
+    for part in ("freeze_g_train_d", "probe", "add_noise"):
+        assert (run_dir / part / "summary.json").is_file()
+    assert (run_dir / "report" / "report.html").is_file()
+    assert "Perfect discrimination" in first.output
+    probe_config = json.loads((run_dir / "probe" / "config.json").read_text())
+    assert probe_config["iters"] == 60 and probe_config["epochs"] == [1, 2]
+    assert json.loads((run_dir / "add_noise" / "config.json").read_text())["epochs"] == [2]
+    summary_time = (run_dir / "probe" / "summary.json").stat().st_mtime_ns
+    second = runner.invoke(app, ["paper", *TINY, "--run-dir", str(run_dir)])
+    assert second.exit_code == 0, second.output
+    assert second.output.count("skipped") == 4
+    assert (run_dir / "probe" / "summary.json").stat().st_mtime_ns == summary_time
+
+
+def test_presets_document_purpose_command_and_time():
+    for name, factory in paper.PRESETS.items():
+        doc = factory.__doc__
+        assert "For:" in doc and "Command:" in doc and "Expected time:" in doc
+        assert paper.preset(name).name == name
+
+
+def test_unknown_preset_is_one_line():
+    result = CliRunner().invoke(app, ["paper", "--preset", "huge"])
+    assert result.exit_code == 2 and "choose one of: quick, cpu, gpu" in result.output
+
+
+@pytest.mark.parametrize("files, split", [([], "test"), (["train-images-idx3-ubyte.gz"], "train")])
+def test_mnist_presets_use_the_train_split_when_present(tmp_path, files, split):
+    for name in files:
+        (tmp_path / name).write_bytes(b"")
+    chosen = paper.configure("cpu", data={"data_dir": str(tmp_path)})
+    assert chosen.train.data.split == split
