@@ -12,15 +12,11 @@ import json
 import math
 import pathlib
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from gandiag import metrics, progress, runs  # noqa: E402
-from gandiag.config import differences  # noqa: E402
-from gandiag.errors import GandiagError  # noqa: E402
+from gandiag import metrics, plots, progress, runs
+from gandiag.config import differences
+from gandiag.errors import GandiagError
 
 TRAINING_KEYS = ("d_loss", "g_loss", "d_accuracy")
 CHECKPOINT_KEYS = ("iters_to_acc_0.99", "final_accuracy")
@@ -63,7 +59,7 @@ def run(run_dirs: list[pathlib.Path], output: pathlib.Path | None = None,
     except OSError as error:
         raise GandiagError(f"cannot write {output}: {error.strerror}; choose a writable "
                            "--output") from None
-    write_figure(comparison, output / "comparison.png")
+    plots.comparison(comparison, output / "comparison.png")
     progress.say(f"compare: wrote {output / 'comparison.json'} and comparison.png", quiet)
     if not quiet:
         progress.show(progress.table(f"compare: {len(entries)} runs", *table_rows(comparison)))
@@ -84,6 +80,7 @@ def _field(config: dict, dotted: str):
 
 
 def _read_summary(path: pathlib.Path) -> dict | None:
+    """A summary.json, None if missing; unlike claims.read_json, a corrupt one is an error."""
     if not path.is_file():
         return None
     try:
@@ -226,39 +223,3 @@ def _costs(entries: list[dict]) -> list[str]:
     """Every probed cost of any checkpoint of any entry."""
     return sorted({cost for entry in entries for block in entry["checkpoints"].values()
                    for cost in block["decay_orders"]})
-
-
-def write_figure(comparison: dict, path: pathlib.Path) -> None:
-    """comparison.png: per run, the decay orders of each probed cost against the checkpoint
-    epoch (left, when any run was probed) and G's gradient norm in training (right)."""
-    entries = comparison["runs"]
-    costs = _costs(entries)
-    figure, panels = plt.subplots(1, 2 if costs else 1, figsize=(11 if costs else 6, 4),
-                                  squeeze=False)
-    if costs:
-        decay = panels[0][0]
-        for index, entry in enumerate(entries):
-            for style, cost in zip(("-", "--", ":", "-.") * len(costs), costs):
-                points = [(int(epoch), block["decay_orders"][cost])
-                          for epoch, block in entry["checkpoints"].items()
-                          if cost in block["decay_orders"]]
-                if points:
-                    decay.plot(*zip(*points), style, marker="o", color=f"C{index}",
-                               label=f"{entry['label']} {cost}")
-        decay.set(xlabel="checkpoint epoch", ylabel="decay orders log10(start / end)",
-                  title="G's gradient decay against a fresh D")
-        decay.legend(fontsize=7)
-    training = panels[0][-1]
-    for index, entry in enumerate(entries):
-        curve = entry["g_grad_norm_by_epoch"]
-        if curve:
-            training.plot([int(epoch) for epoch in curve], list(curve.values()), "o-",
-                          markersize=3, color=f"C{index}", label=entry["label"])
-    if any(entry["g_grad_norm_by_epoch"] for entry in entries):
-        training.set_yscale("log")
-        training.legend(fontsize=7)
-    training.set(xlabel="epoch", ylabel="mean |grad G| over the epoch",
-                 title="G's gradient norm in training")
-    figure.tight_layout()
-    figure.savefig(path, dpi=120)
-    plt.close(figure)

@@ -10,6 +10,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from gandiag import summaries  # noqa: E402
+
+# Above this many steps the training curves are drawn faintly, under a running mean.
+SMOOTH_ABOVE = 200
+
 
 def image_grid(images: np.ndarray, min_pixels: int = 256) -> np.ndarray:
     """Tile (N, H, W, C) images in [-1, 1] into one uint8 image, enlarged to be seen."""
@@ -91,11 +96,11 @@ def gradient_norms(norms: dict, path: pathlib.Path, title: str) -> None:
     _save(figure, path)
 
 
-def _save(figure, path: pathlib.Path) -> None:
+def _save(figure, path: pathlib.Path, dpi: int = 120) -> None:
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.tight_layout()
-    figure.savefig(path, dpi=120)
+    figure.savefig(path, dpi=dpi)
     plt.close(figure)
 
 
@@ -166,4 +171,67 @@ def toy_noise(curves: dict, final_samples: dict, reference: np.ndarray, modes: i
         panel.scatter(reference[:, 0], reference[:, 1], s=2, c="0.7")
         panel.scatter(samples[:, 0], samples[:, 1], s=2, c="C3")
         panel.set(title=f"final samples, {title}", aspect="equal")
+    _save(figure, path)
+
+
+def training_curves(records: list[dict], path: pathlib.Path) -> None:
+    """Losses, D's outputs and the gradient norms (log scale) against epochs."""
+    first_epoch = records[0]["epoch"]
+    # Steps per epoch from the first epoch, the one epoch sure to be complete in a longer run.
+    steps_per_epoch = max(r["step"] for r in records if r["epoch"] == first_epoch)
+    epochs = np.array([r["step"] for r in records]) / steps_per_epoch
+    window = max(1, len(records) // 100) if len(records) > SMOOTH_ABOVE else 1
+    panels = [(("d_loss", "g_loss"), "loss", "linear"),
+              (("d_real", "d_fake"), "D output", "linear"),
+              (("g_grad_norm", "d_grad_norm"), "gradient norm", "log")]
+    figure, axes = plt.subplots(1, len(panels), figsize=(15, 4))
+    for panel, (names, label, scale) in zip(axes, panels):
+        for index, name in enumerate(n for n in names if all(n in r for r in records)):
+            values = np.array([r[name] for r in records], dtype=np.float64)
+            if window > 1:
+                panel.plot(epochs, values, color=f"C{index}", alpha=0.2, linewidth=0.5)
+                values = summaries.running_mean(values, window)
+            panel.plot(epochs, values, color=f"C{index}", linewidth=1.0, label=name)
+        panel.set(xlabel="epoch", ylabel=label, yscale=scale)
+        panel.legend(fontsize=8)
+    _save(figure, path, dpi=100)
+
+
+def comparison(comparison: dict, path: pathlib.Path) -> None:
+    """comparison.png: per run, the decay orders of each probed cost against the checkpoint
+    epoch (left, when any run was probed) and G's gradient norm in training (right).
+
+    Args:
+        comparison: the comparison that `gandiag compare` writes to comparison.json.
+        path: the PNG to write.
+    """
+    entries = comparison["runs"]
+    costs = sorted({cost for entry in entries for block in entry["checkpoints"].values()
+                    for cost in block["decay_orders"]})
+    figure, panels = plt.subplots(1, 2 if costs else 1, figsize=(11 if costs else 6, 4),
+                                  squeeze=False)
+    if costs:
+        decay = panels[0][0]
+        for index, entry in enumerate(entries):
+            for style, cost in zip(("-", "--", ":", "-.") * len(costs), costs):
+                points = [(int(epoch), block["decay_orders"][cost])
+                          for epoch, block in entry["checkpoints"].items()
+                          if cost in block["decay_orders"]]
+                if points:
+                    decay.plot(*zip(*points), style, marker="o", color=f"C{index}",
+                               label=f"{entry['label']} {cost}")
+        decay.set(xlabel="checkpoint epoch", ylabel="decay orders log10(start / end)",
+                  title="G's gradient decay against a fresh D")
+        decay.legend(fontsize=7)
+    training = panels[0][-1]
+    for index, entry in enumerate(entries):
+        curve = entry["g_grad_norm_by_epoch"]
+        if curve:
+            training.plot([int(epoch) for epoch in curve], list(curve.values()), "o-",
+                          markersize=3, color=f"C{index}", label=entry["label"])
+    if any(entry["g_grad_norm_by_epoch"] for entry in entries):
+        training.set_yscale("log")
+        training.legend(fontsize=7)
+    training.set(xlabel="epoch", ylabel="mean |grad G| over the epoch",
+                 title="G's gradient norm in training")
     _save(figure, path)

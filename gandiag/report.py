@@ -1,30 +1,16 @@
 """One report per run: the claims table, the config, the curves and every figure.
 
 The report is a list of blocks (headings, text, tables, figures) built from the run's
-records, rendered twice: REPORT.md, which links the figures by relative path, and a
-self-contained report.html, which embeds them, so that it can be mailed or archived alone.
+records; gandiag.render writes them as REPORT.md and a self-contained report.html.
 """
 
-import base64
-import dataclasses
-import html
-import os
 import pathlib
-import re
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from gandiag import claims, metrics, probes, progress, runs, summaries  # noqa: E402
-from gandiag.errors import GandiagError  # noqa: E402
+from gandiag import claims, metrics, plots, probes, progress, runs
+from gandiag.errors import GandiagError
+from gandiag.render import VERDICT_STYLES, Figure, Heading, Table, Text, to_html, to_markdown
 
 OUTPUT = "report"
-# Above this many steps the training curves are drawn faintly, under a running mean.
-SMOOTH_ABOVE = 200
-VERDICT_STYLES = {claims.PASS: "green", claims.FAIL: "red", claims.NOT_RUN: "yellow"}
 
 READING = {
     "training": "Left: D's and G's losses per step. Middle: D's mean output on real data, D(x), "
@@ -59,37 +45,6 @@ READING = {
     "right: the final samples over the data. Without noise G's gradient vanishes and G stalls; "
     "with noise it should reach the modes.",
 }
-
-
-@dataclasses.dataclass(frozen=True)
-class Heading:
-    text: str
-    level: int = 2
-
-
-@dataclasses.dataclass(frozen=True)
-class Text:
-    """A paragraph; `backticks` mark code."""
-
-    text: str
-
-
-@dataclasses.dataclass(frozen=True)
-class Table:
-    columns: list[str]
-    rows: list[list]
-
-
-@dataclasses.dataclass(frozen=True)
-class Figure:
-    path: pathlib.Path
-    caption: str
-
-
-def _cell(value) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
 def _lookup(record, path: tuple[str, ...]):
@@ -149,36 +104,11 @@ def config_section(config: dict) -> list:
     return [Heading("Configuration"), Table(["setting", "value"], _flatten(config))]
 
 
-def draw_training(records: list[dict], path: pathlib.Path) -> None:
-    """Losses, D's outputs and the gradient norms (log scale) against epochs."""
-    first_epoch = records[0]["epoch"]
-    # Steps per epoch from the first epoch, the one epoch sure to be complete in a longer run.
-    steps_per_epoch = max(r["step"] for r in records if r["epoch"] == first_epoch)
-    epochs = np.array([r["step"] for r in records]) / steps_per_epoch
-    window = max(1, len(records) // 100) if len(records) > SMOOTH_ABOVE else 1
-    panels = [(("d_loss", "g_loss"), "loss", "linear"),
-              (("d_real", "d_fake"), "D output", "linear"),
-              (("g_grad_norm", "d_grad_norm"), "gradient norm", "log")]
-    figure, axes = plt.subplots(1, len(panels), figsize=(15, 4))
-    for panel, (names, label, scale) in zip(axes, panels):
-        for index, name in enumerate(n for n in names if all(n in r for r in records)):
-            values = np.array([r[name] for r in records], dtype=np.float64)
-            if window > 1:
-                panel.plot(epochs, values, color=f"C{index}", alpha=0.2, linewidth=0.5)
-                values = summaries.running_mean(values, window)
-            panel.plot(epochs, values, color=f"C{index}", linewidth=1.0, label=name)
-        panel.set(xlabel="epoch", ylabel=label, yscale=scale)
-        panel.legend(fontsize=8)
-    figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
-
-
 def training_section(run_dir: pathlib.Path, report_dir: pathlib.Path) -> list:
     records = metrics.read_jsonl(run_dir / "metrics.jsonl")
     if not records:
         return [Heading("Training curves"), _not_run("train", run_dir)]
-    draw_training(records, report_dir / "training.png")
+    plots.training_curves(records, report_dir / "training.png")
     return [Heading("Training curves"), Figure(report_dir / "training.png", "training curves"),
             Text(READING["training"])]
 
@@ -258,78 +188,6 @@ def toy_section(run_dir: pathlib.Path) -> list:
             Table(["sigma", "distance, first epoch", "distance, last epoch", "modes covered"],
                   rows),
             Text(READING["toy"])]
-
-
-def _markdown_cell(value) -> str:
-    return _cell(value).replace("|", "\\|").replace("\n", " ")
-
-
-def to_markdown(blocks: list, report_dir: pathlib.Path) -> str:
-    """GitHub-flavoured markdown; figures linked relative to ``report_dir``."""
-    parts = []
-    for block in blocks:
-        match block:
-            case Heading(text, level):
-                parts.append(f"{'#' * level} {text}")
-            case Text(text):
-                parts.append(text)
-            case Table(columns, rows):
-                lines = [columns, ["---"] * len(columns), *rows]
-                parts.append("\n".join(
-                    f"| {' | '.join(_markdown_cell(cell) for cell in line)} |" for line in lines))
-            case Figure(path, caption):
-                relative = pathlib.Path(os.path.relpath(path, report_dir)).as_posix()
-                parts.append(f"![{caption}]({relative})")
-    return "\n\n".join(parts) + "\n"
-
-
-CSS = """
-body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em;
-       color: #222; line-height: 1.45; }
-h1 { font-size: 1.5em; word-break: break-all; } h2 { border-bottom: 1px solid #ddd; }
-table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
-th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
-th { background: #f4f4f4; }
-code { background: #f4f4f4; padding: 0.1em 0.3em; border-radius: 3px; }
-figure { display: inline-block; margin: 0.5em; text-align: center; vertical-align: top; }
-img { max-width: 100%; } figcaption { font-size: 0.85em; color: #555; }
-.verdict { font-weight: bold; } .PASS { color: #1a7f37; } .FAIL { color: #cf222e; }
-.NOT-RUN { color: #9a6700; }
-"""
-
-
-def _html_cell(value, tag: str = "td") -> str:
-    text = _cell(value)
-    if text in VERDICT_STYLES:
-        return f'<{tag} class="verdict {text.replace(" ", "-")}">{text}</{tag}>'
-    return f"<{tag}>{html.escape(text)}</{tag}>"
-
-
-def _image_uri(path: pathlib.Path) -> str:
-    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
-
-
-def to_html(blocks: list, title: str) -> str:
-    """One HTML page with inline CSS and every figure embedded as a data URI."""
-    parts = []
-    for block in blocks:
-        match block:
-            case Heading(text, level):
-                parts.append(f"<h{level}>{html.escape(text)}</h{level}>")
-            case Text(text):
-                parts.append("<p>" + re.sub(r"`([^`]*)`", r"<code>\1</code>", html.escape(text))
-                             + "</p>")
-            case Table(columns, rows):
-                header = "".join(_html_cell(column, "th") for column in columns)
-                body = "".join(f"<tr>{''.join(map(_html_cell, row))}</tr>" for row in rows)
-                parts.append(f"<table><thead><tr>{header}</tr></thead>"
-                             f"<tbody>{body}</tbody></table>")
-            case Figure(path, caption):
-                parts.append(f'<figure><img src="{_image_uri(path)}" alt="{html.escape(caption)}">'
-                             f"<figcaption>{html.escape(caption)}</figcaption></figure>")
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f"<title>{html.escape(title)}</title><style>{CSS}</style></head>\n<body>\n"
-            + "\n".join(parts) + "\n</body></html>\n")
 
 
 def show_claims(claim_list: list[claims.Claim], run_dir: pathlib.Path) -> None:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gandiag import report
+from gandiag import render, report
 
 TRAIN_CONFIG = {
     "data": {"dataset": "digits", "data_dir": None, "split": "train", "image_size": 16,
@@ -102,5 +102,5 @@ def test_report_without_metrics_or_samples(fake_run):
 
 
 def test_markdown_tables_escape_pipes(tmp_path):
-    table = report.to_markdown([report.Table(["a", "b"], [["x||y", None]])], tmp_path)
+    table = render.to_markdown([render.Table(["a", "b"], [["x||y", None]])], tmp_path)
     assert table == "| a | b |\n| --- | --- |\n| x\\|\\|y | - |\n"
