@@ -19,8 +19,6 @@ import orbax.checkpoint as ocp
 from gandiag.errors import GandiagError
 from gandiag.state import GANState
 
-_ARRAY_ITEMS = ("generator", "discriminator", "optimizers", "progress")
-
 
 def _items(state: GANState) -> dict:
     return {

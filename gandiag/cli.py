@@ -1,6 +1,5 @@
 """The command line: each command parses options, builds a config and calls a library `run`."""
 
-import dataclasses
 import functools
 import pathlib
 import shutil

@@ -46,6 +46,16 @@ class JsonlWriter:
         self._file.close()
 
 
+def write_jsonl(path: pathlib.Path, records: Iterable[dict]) -> None:
+    """Replace ``path`` with one JSON line per record."""
+    pathlib.Path(path).write_text("".join(json.dumps(record) + "\n" for record in records))
+
+
+def write_json(path: pathlib.Path, value) -> None:
+    """Write ``value`` as indented JSON."""
+    pathlib.Path(path).write_text(json.dumps(value, indent=2) + "\n")
+
+
 def to_python(value):
     """A JSON-ready float or list from a fetched scalar or array."""
     array = np.asarray(value)

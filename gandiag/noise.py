@@ -4,7 +4,6 @@ bound W(P_r, P_g) <= 2 sqrt(V) + 2 C sqrt(JSD(P_r+e || P_g+e)).
 """
 
 import dataclasses
-import json
 import math
 
 import jax
@@ -135,24 +134,19 @@ def run(run_dir, probe: ProbeConfig, options: NoiseOptions = NoiseOptions(),
 
     output_dir = experiment.output_dir
     output_dir.mkdir(parents=True, exist_ok=True)
-    resolved = dataclasses.replace(probe, epochs=experiment.epochs,
-                                   d_batching=probe.d_batching or experiment.train_config.d_batching)
-    (output_dir / "config.json").write_text(json.dumps(
-        {**to_dict(resolved), **to_dict(options), "held_out": held_out_count}, indent=2) + "\n")
+    metrics.write_json(output_dir / "config.json", {
+        **to_dict(experiment.resolved_probe), **to_dict(options), "held_out": held_out_count})
     progress.say(f"add-noise: run {experiment.run_dir}, epochs "
                  f"{', '.join(map(str, experiment.epochs))}, sigmas "
                  f"{', '.join(f'{s:g}' for s in probe.sigmas)}", quiet)
     records = probes.run_curves(experiment, quiet, on_trained)
-    (output_dir / "curves.jsonl").unlink(missing_ok=True)
-    writer = metrics.JsonlWriter(output_dir / "curves.jsonl")
-    writer.write(records)
-    writer.close()
+    metrics.write_jsonl(output_dir / "curves.jsonl", records)
     rows = [summary_row(epoch, sigma, probes.group_curves(records, sigma)[epoch],
                         [evaluations[(epoch, sigma, seed)] for seed in range(probe.seeds)],
                         wasserstein[epoch], dimensions)
             for epoch in experiment.epochs for sigma in probe.sigmas]
     summary = {"rows": rows}
-    (output_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    metrics.write_json(output_dir / "summary.json", summary)
     figure_epoch = options.figure_epoch or experiment.epochs[-1]
     plots.noise_gradients({f"sigma {s:g}": probes.group_curves(records, s)[figure_epoch]
                            for s in probe.sigmas}, probe.costs,

@@ -8,14 +8,12 @@ a few fixed random unit directions. G is frozen by never being updated: the same
 """
 
 import dataclasses
-import json
 import pathlib
 from collections.abc import Callable
 from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 import optax
 
 from gandiag import losses, metrics, plots, progress, runs, summaries
@@ -103,6 +101,13 @@ class Experiment:
     probe: ProbeConfig
     dataset: Dataset
     epochs: tuple[int, ...]
+
+    @property
+    def resolved_probe(self) -> ProbeConfig:
+        """The probe config with its defaults filled in from the run, as written to disk."""
+        return dataclasses.replace(
+            self.probe, epochs=self.epochs,
+            d_batching=self.probe.d_batching or self.train_config.d_batching)
 
 
 def prepare(run_dir, probe: ProbeConfig, output_name: str) -> Experiment:
@@ -269,21 +274,15 @@ def run(run_dir, probe: ProbeConfig, output_name: str, quiet: bool = False) -> d
     experiment = prepare(run_dir, probe, output_name)
     output_dir = experiment.output_dir
     output_dir.mkdir(parents=True, exist_ok=True)
-    resolved = dataclasses.replace(
-        probe, epochs=experiment.epochs,
-        d_batching=probe.d_batching or experiment.train_config.d_batching)
-    (output_dir / "config.json").write_text(json.dumps(to_dict(resolved), indent=2) + "\n")
+    metrics.write_json(output_dir / "config.json", to_dict(experiment.resolved_probe))
     progress.say(f"{output_name}: run {experiment.run_dir}, epochs "
                  f"{', '.join(map(str, experiment.epochs))}, {probe.iters} iterations", quiet)
     records = run_curves(experiment, quiet)
-    (output_dir / "curves.jsonl").unlink(missing_ok=True)
-    writer = metrics.JsonlWriter(output_dir / "curves.jsonl")
-    writer.write(records)
-    writer.close()
+    metrics.write_jsonl(output_dir / "curves.jsonl", records)
     curves = group_curves(records)
     summary = {"checkpoints": {str(epoch): summaries.checkpoint_summary(seeds)
                                for epoch, seeds in curves.items()}}
-    (output_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    metrics.write_json(output_dir / "summary.json", summary)
     write_figures(curves, output_dir)
     columns, rows = summary_rows(summary)
     progress.show(progress.table(f"{output_name}: {experiment.run_dir}", columns, rows))

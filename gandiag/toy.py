@@ -8,13 +8,12 @@ them through their checkpoints.
 """
 
 import dataclasses
-import json
 import pathlib
 
 import jax
 import numpy as np
 
-from gandiag import data, plots, progress, runs, train
+from gandiag import data, metrics, plots, progress, runs, train
 from gandiag.checkpoint import Checkpoints
 from gandiag.config import DataConfig, ModelConfig, TrainConfig
 from gandiag.state import create_state
@@ -83,7 +82,7 @@ def run(config: ToyNoiseConfig, output_dir: pathlib.Path | None = None,
         final_samples[f"sigma {sigma:g}"] = samples
     summary = {"dataset": config.dataset, "modes": len(modes), "config": dataclasses.asdict(config),
                "curves": results}
-    (output_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    metrics.write_json(output_dir / "summary.json", summary)
     reference = data.load_dataset(config.dataset).array[:2000]
     plots.toy_noise(results, final_samples, reference, len(modes), output_dir / "toy_noise.png")
     rows = [[sigma, curve[0]["mean_distance"], curve[-1]["mean_distance"],
