@@ -13,6 +13,7 @@ from gandiag.checkpoint import Checkpoints
 from gandiag.config import DataConfig, ModelConfig, TrainConfig
 from gandiag.errors import GandiagError
 from gandiag.state import create_state
+from gandiag.steps import make_train_step
 
 TINY = TrainConfig(data=DataConfig("digits"), model=ModelConfig(nz=16, ngf=8, ndf=8),
                    epochs=3, batch_size=64, save_epochs=(1, 2))
@@ -144,3 +145,18 @@ def test_toy_data_trains_with_mlps(tmp_path):
     result = train.run(config, tmp_path / "ring", quiet=True)
     assert result.steps == 10_000 // 256
     assert (tmp_path / "ring" / "samples" / "epoch_0001.png").stat().st_size > 1000
+
+
+def test_the_step_compiles_once_for_the_whole_run(tmp_path, monkeypatch):
+    """Same shapes every step (the ragged last batch is dropped): one compilation."""
+    compiled = []
+
+    def capture(*args, **kwargs):
+        compiled.append(make_train_step(*args, **kwargs))
+        return compiled[-1]
+
+    monkeypatch.setattr(train, "make_train_step", capture)
+    config = dataclasses.replace(TINY, epochs=2, batch_size=100)  # 1797 = 17 * 100 + 97
+    result = train.run(config, tmp_path / "run", quiet=True)
+    assert result.steps == 2 * 17
+    assert compiled[0]._cache_size() == 1
