@@ -113,37 +113,50 @@ def _upsampling_conv_backward(residuals, output_cotangent):
 upsampling_conv.defvjp(_upsampling_conv_forward, _upsampling_conv_backward)
 
 
-class DownsamplingConv(nn.Module):
-    """Flax layer around ``strided_conv``: (N, H, W, C) -> (N, H/2, W/2, features)."""
+class _StrideTwoConv(nn.Module):
+    """A 4x4 stride-2 layer with a DCGAN-initialised kernel and an optional bias."""
 
     features: int
     use_bias: bool = True
 
+    def convolve(self, inputs: jax.Array, kernel: jax.Array) -> jax.Array:
+        raise NotImplementedError
+
+    def kernel_shape(self, in_features: int) -> tuple[int, ...]:
+        raise NotImplementedError
+
     @nn.compact
     def __call__(self, inputs):
-        kernel = self.param(
-            "kernel", _weight_init, (_KERNEL, _KERNEL, inputs.shape[-1], self.features))
-        outputs = strided_conv(inputs, kernel)
+        kernel = self.param("kernel", _weight_init, self.kernel_shape(inputs.shape[-1]))
+        outputs = self.convolve(inputs, kernel)
         if self.use_bias:
             outputs = outputs + self.param("bias", nn.initializers.zeros, (self.features,))
         return outputs
 
 
-class UpsamplingConv(nn.Module):
-    """Flax layer around ``upsampling_conv``: (N, H, W, C) -> (N, 2H, 2W, features)."""
+class DownsamplingConv(_StrideTwoConv):
+    """Flax layer around ``strided_conv``: (N, H, W, C) -> (N, H/2, W/2, features)."""
 
-    features: int
+    def convolve(self, inputs, kernel):
+        return strided_conv(inputs, kernel)
+
+    def kernel_shape(self, in_features):
+        return (_KERNEL, _KERNEL, in_features, self.features)
+
+
+class UpsamplingConv(_StrideTwoConv):
+    """Flax layer around ``upsampling_conv``: (N, H, W, C) -> (N, 2H, 2W, features).
+
+    Its kernel is that of the strided convolution it is the adjoint of.
+    """
+
     use_bias: bool = False
 
-    @nn.compact
-    def __call__(self, inputs):
-        kernel = self.param(
-            "kernel", _weight_init, (_KERNEL, _KERNEL, self.features, inputs.shape[-1])
-        )
-        outputs = upsampling_conv(inputs, kernel)
-        if self.use_bias:
-            outputs = outputs + self.param("bias", nn.initializers.zeros, (self.features,))
-        return outputs
+    def convolve(self, inputs, kernel):
+        return upsampling_conv(inputs, kernel)
+
+    def kernel_shape(self, in_features):
+        return (_KERNEL, _KERNEL, self.features, in_features)
 
 
 def _batch_norm(train: bool) -> nn.BatchNorm:
