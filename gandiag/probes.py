@@ -8,6 +8,7 @@ a few fixed random unit directions. G is frozen by never being updated: the same
 """
 
 import dataclasses
+import functools
 import pathlib
 from collections.abc import Callable
 from typing import NamedTuple
@@ -59,7 +60,16 @@ def make_probe_step(train_config: TrainConfig, probe: ProbeConfig, example_shape
 
     One forward pass of G and of D serves D's update and every probed cost: the
     costs differ only in the cotangent at D's fake logits, each pulled back once.
+    Probes that differ only in what the loop runs (epochs, iterations, seeds, noise
+    levels) share one step, so that e.g. `gandiag paper`'s probe and add-noise compile it
+    once.
     """
+    step_fields = dataclasses.replace(probe, epochs=(), iters=1, seed=0, seeds=1, sigmas=(0.0,))
+    return _probe_step(train_config, step_fields, tuple(example_shape))
+
+
+@functools.lru_cache(maxsize=8)
+def _probe_step(train_config: TrainConfig, probe: ProbeConfig, example_shape) -> Callable:
     config = dataclasses.replace(train_config,
                                  d_batching=probe.d_batching or train_config.d_batching)
     networks = build_networks(config, example_shape)

@@ -66,3 +66,9 @@ def show(renderable) -> None:
         # Piped or logged output keeps whole tables rather than Rich's 80-column default.
         stdout = Console(file=sys.stdout, width=200)
     stdout.print(renderable)
+
+
+def duration(seconds: float) -> str:
+    """'48 s', '3 min 05 s'."""
+    minutes, seconds = divmod(round(seconds), 60)
+    return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"

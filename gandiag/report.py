@@ -30,8 +30,10 @@ READING = {
     "vanishes (Theorem 2.4): a falling line here, ~5 orders over 4000 iterations in the paper. "
     "decay orders = log10(median norm of the first 50 iterations / median of the last ones).",
     "minus-log-d": "The same under the -log D cost E[-log D(G(z))]: the gradient does not vanish "
-    "but grows as D improves, and fluctuates more (variance growth = variance of the norm over "
-    "the last quarter / first quarter). Theorem 2.6: the update then behaves like a centred "
+    "but grows as D improves, and fluctuates more. jitter growth = mean squared change of the "
+    "norm from one iteration to the next, last quarter / first quarter: the noise, with the "
+    "trend cancelled; variance growth = the norm's plain variance, last quarter / first "
+    "quarter, which the early rise inflates in the first quarter. Theorem 2.6: the update then behaves like a centred "
     "Cauchy variable; a tail index alpha near 1 (Gaussian 2) and a large excess kurtosis, "
     "fitted on random projections over the second half, mark the heavy tail.",
     "noise": "The probe repeated with instance noise e ~ N(0, sigma^2 I) on D's inputs. Gradients: "
@@ -145,10 +147,15 @@ def gradient_section(run_dir: pathlib.Path, cost: str) -> list:
     if not figure.is_file():
         return [heading, _not_run("probe-gradients --cost both", run_dir)]
     summary = claims.read_json(output_dir / "summary.json")
-    table = records_table(checkpoint_records(summary, cost), {
+    records = checkpoint_records(summary, cost)
+    jitter = claims.jitter_growths(output_dir / "curves.jsonl", cost) or {}
+    for record in records:
+        record["jitter_growth"] = jitter.get(record["epoch"])
+    table = records_table(records, {
         "epoch": ("epoch",), "norm start": ("grad_norm_start",), "norm end": ("grad_norm_end",),
         "decay orders": ("decay_orders",), "variance growth": ("variance_growth",),
-        "tail index": ("tail_index",), "excess kurtosis": ("kurtosis",)})
+        "jitter growth": ("jitter_growth",), "tail index": ("tail_index",),
+        "excess kurtosis": ("kurtosis",)})
     return [heading, *_settings(output_dir), Figure(figure, heading.text.split(":")[0]), table,
             Text(READING[cost])]
 

@@ -55,6 +55,22 @@ def variance_growth(norms: np.ndarray) -> float:
     return float(np.var(norms[-quarter:]) / first) if first > 0 else math.inf
 
 
+def jitter_growth(norms: np.ndarray) -> float:
+    """How much noisier the norm got: its mean squared change from one iteration to the
+    next over the last quarter of the run, over that of the first quarter.
+
+    Successive differences cancel a slow trend (von Neumann's estimator of a noise
+    variance), so a norm that rises steeply while D is still learning does not pass
+    for a noisy start, as it does in ``variance_growth``.
+    """
+    changes = np.diff(np.asarray(norms, dtype=np.float64))
+    if changes.size == 0:
+        return math.nan
+    quarter = max(1, len(changes) // 4)
+    first = np.mean(np.square(changes[:quarter]))
+    return float(np.mean(np.square(changes[-quarter:])) / first) if first > 0 else math.inf
+
+
 def _standardise(projections: np.ndarray) -> np.ndarray:
     """Each direction's projections centred on its median and scaled by its IQR / 1.349.
 

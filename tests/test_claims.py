@@ -3,6 +3,7 @@
 import json
 import math
 
+import numpy as np
 import pytest
 
 from gandiag import claims
@@ -60,14 +61,40 @@ def test_vanishing_gradient_needs_three_orders_at_every_checkpoint():
 
 
 def test_minus_log_d_must_grow_and_get_noisier():
-    growing = cost_block(start=1.0, end=20.0, variance_growth=6.0)
+    growing = cost_block(start=1.0, end=20.0, variance_growth=0.2)
     steady = probe_summary(e1=checkpoint(minus_log_d=growing))
-    assert claims.minus_log_d_grows(steady).verdict == PASS
-    for block in (cost_block(start=1.0, end=0.5, variance_growth=6.0),
-                  cost_block(start=1.0, end=20.0, variance_growth=0.9)):
-        summary = probe_summary(e1=checkpoint(minus_log_d=growing),
-                                e2=checkpoint(minus_log_d=block))
-        assert claims.minus_log_d_grows(summary).verdict == FAIL
+    claim = claims.minus_log_d_grows(steady, {1: 3.0})
+    assert claim.verdict == PASS
+    assert "jitter growth 3 (epochs 1)" in claim.measured and "0.2" in claim.measured
+    shrinking = cost_block(start=1.0, end=0.5, variance_growth=6.0)
+    summary = probe_summary(e1=checkpoint(minus_log_d=growing), e2=checkpoint(minus_log_d=shrinking))
+    assert claims.minus_log_d_grows(summary, {1: 3.0, 2: 3.0}).verdict == FAIL
+    summary = probe_summary(e1=checkpoint(minus_log_d=growing), e2=checkpoint(minus_log_d=growing))
+    assert claims.minus_log_d_grows(summary, {1: 3.0, 2: 0.9}).verdict == FAIL
+    # The jitter must cover the same checkpoints as the summary, else there is nothing to judge.
+    assert claims.minus_log_d_grows(summary, {1: 3.0}).verdict == NOT_RUN
+    assert claims.minus_log_d_grows(summary, None).verdict == NOT_RUN
+
+
+def write_curves(path, norms_by_epoch: dict[int, np.ndarray]) -> None:
+    lines = [json.dumps({"epoch": epoch, "seed": 0, "sigma": 0.0, "iter": i + 1,
+                         "grad_norm": {"minus-log-d": float(norm)}})
+             for epoch, norms in norms_by_epoch.items() for i, norm in enumerate(norms)]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_jitter_growths_read_the_probe_curves(tmp_path):
+    rng = np.random.default_rng(0)
+    trend = np.linspace(1.0, 100.0, 400)  # a steep rise, the same small noise throughout
+    calm, noisier = trend + rng.normal(0, 1.0, 400), trend + rng.normal(0, 1.0, 400) * np.r_[
+        np.ones(300), np.full(100, 10.0)]
+    write_curves(tmp_path / "curves.jsonl", {1: calm, 25: noisier})
+    jitter = claims.jitter_growths(tmp_path / "curves.jsonl")
+    assert list(jitter) == [1, 25]
+    assert jitter[1] == pytest.approx(1.0, abs=0.3) and jitter[25] > 50
+    assert claims.jitter_growths(tmp_path / "missing.jsonl") is None
+    (tmp_path / "bad.jsonl").write_text('{"epoch": 1, "sigma": 0.0}\n')
+    assert claims.jitter_growths(tmp_path / "bad.jsonl") is None
 
 
 def heavy(alphas, kurtoses) -> dict:

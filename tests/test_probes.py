@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import math
 
 import numpy as np
 import pytest
@@ -125,6 +126,17 @@ def test_start_end_and_decay_follow_the_definitions():
     assert summaries.end_length(800) == 100
     growing = np.r_[np.ones(100) + 0.1 * np.sin(np.arange(100)), 1 + np.sin(np.arange(100))]
     assert summaries.variance_growth(growing) == pytest.approx(100.0, rel=0.05)
+
+
+def test_jitter_growth_sees_noise_through_a_trend():
+    rng = np.random.default_rng(0)
+    rising = np.linspace(1.0, 300.0, 4000) ** 0.5 * 20 + rng.normal(0, 1.0, 4000)
+    # The steep early rise fills the first quarter's variance; the noise is the same.
+    assert summaries.variance_growth(rising) < 0.5
+    assert summaries.jitter_growth(rising) == pytest.approx(1.0, abs=0.15)
+    louder = rising + rng.normal(0, 1.0, 4000) * np.r_[np.zeros(3000), np.full(1000, 3.0)]
+    assert summaries.jitter_growth(louder) == pytest.approx(10.0, rel=0.2)
+    assert math.isnan(summaries.jitter_growth(np.ones(1)))
 
 
 def test_tail_index_and_kurtosis_tell_gaussian_from_cauchy():

@@ -52,6 +52,11 @@ def fake_run(tmp_path):
     (run_dir / "probe").mkdir()
     (run_dir / "probe" / "summary.json").write_text(json.dumps(summary))
     (run_dir / "probe" / "config.json").write_text(json.dumps({"iters": 1000, "seeds": 1}))
+    # The norm's iteration-to-iteration changes: the same size at the start and the end.
+    curves = [{"epoch": epoch, "seed": 0, "sigma": 0.0, "iter": i + 1,
+               "grad_norm": {"original": 1.0 + i % 2 * (3 - epoch)}}
+              for epoch in (1, 2) for i in range(40)]
+    (run_dir / "probe" / "curves.jsonl").write_text("".join(json.dumps(c) + "\n" for c in curves))
     write_png(run_dir / "probe" / "figure1.png", 1)
     write_png(run_dir / "probe" / "figure2.png", 2)
     return run_dir
@@ -90,7 +95,7 @@ def test_report_of_a_partial_run(fake_run):
     assert f"Not run: `gandiag add-noise --run-dir {fake_run}`" in markdown
     assert "Not run: `gandiag probe-gradients" in markdown  # Figure 3
     assert "Not run: `gandiag toy-noise" in markdown
-    assert "| 2 | 1 | 0.003162 | 2.5 | 2 | 1.9 | 0.1 |" in markdown
+    assert "| 2 | 1 | 0.003162 | 2.5 | 2 | 1 | 1.9 | 0.1 |" in markdown  # ... jitter growth 1
 
 
 def test_report_without_metrics_or_samples(fake_run):
