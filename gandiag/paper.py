@@ -59,8 +59,8 @@ def cpu() -> PaperPreset:
     For: the paper's protocol at a size a laptop runs (ngf = ndf = 32 instead of 64).
     Command: gandiag paper --preset cpu --data-dir DIR   (the idx files; the train split
       is used if present, else the test split)
-    Expected time: about 21 minutes on a 2-core CPU (train 2.5, Figure 1 4.5, probe 7,
-      add-noise 6, measured on the MNIST test split).
+    Expected time: about 18 minutes on a 2-core CPU (train 2, Figure 1 4, probe 6.7,
+      add-noise 5.4, measured on the MNIST test split).
     """
     return PaperPreset(
         name="cpu",
