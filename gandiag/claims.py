@@ -1,8 +1,9 @@
 """The paper's claims, each checked against this run's summaries with an explicit criterion.
 
 Every claim is a pure function of one loaded summary.json (or None when the experiment
-was not run); Figure 3's also of the probe's per-iteration norms. A summary that lacks what a claim needs gives NOT RUN, never an error, so
-that a partial set of experiments still yields a table.
+was not run); Figure 3's also of the probe's per-iteration norms. A summary that lacks
+what a claim needs gives NOT RUN, never an error, so that a partial set of experiments
+still yields a table.
 """
 
 import dataclasses

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from gandiag import metrics, probes, summaries
 from gandiag.cli import app
-from gandiag.config import ProbeConfig
+from gandiag.config import DataConfig, ModelConfig, ProbeConfig, TrainConfig
 SUMMARY_KEYS = {"iters_to_acc_0.99", "iters_to_acc_0.999", "final_error", "final_accuracy"}
 COST_KEYS = {"grad_norm_start", "grad_norm_end", "decay_orders", "variance_growth",
              "tail_index", "kurtosis"}
@@ -146,3 +146,12 @@ def test_tail_index_and_kurtosis_tell_gaussian_from_cauchy():
     assert summaries.stable_alpha(cauchy) == pytest.approx(1.0, abs=0.1)
     assert abs(summaries.excess_kurtosis(gaussian)) < 0.3
     assert summaries.excess_kurtosis(cauchy) > 50
+
+
+def test_probes_that_differ_only_in_their_loop_share_one_compiled_step():
+    train_config = TrainConfig(data=DataConfig("digits"), model=ModelConfig(ngf=8, ndf=8, nz=16))
+    step = probes.make_probe_step(train_config, ProbeConfig(iters=4000), (16, 16, 1))
+    noisy = ProbeConfig(epochs=(25,), iters=1000, seeds=3, sigmas=(0.0, 2.0))
+    assert probes.make_probe_step(train_config, noisy, (16, 16, 1)) is step
+    other_costs = ProbeConfig(costs=("original",))
+    assert probes.make_probe_step(train_config, other_costs, (16, 16, 1)) is not step
