@@ -13,7 +13,7 @@ import pathlib
 import statistics
 from typing import Literal, NamedTuple
 
-from gandiag import summaries
+from gandiag import metrics, probes, summaries
 
 Verdict = Literal["PASS", "FAIL", "NOT RUN"]
 PASS: Verdict = "PASS"
@@ -126,31 +126,27 @@ def vanishing_gradient(summary: dict | None) -> Claim:
                  PASS if passed else FAIL)
 
 
-def jitter_growths(curves_path: pathlib.Path,
-                   cost: str = "minus-log-d") -> dict[int, float] | None:
-    """Per epoch, ``summaries.jitter_growth`` of the probe's norm under ``cost``.
+def jitter_growths(curves_path: pathlib.Path) -> dict[str, dict[int, float]] | None:
+    """Per probed cost and epoch, ``summaries.jitter_growth`` of G's gradient norm.
 
-    Read from the probe's curves.jsonl (noise-free records; the median over seeds).
-    None when the file is missing or unreadable or its records lack the cost.
+    Read once from the probe's curves.jsonl (noise-free records; the median over seeds).
+    None when the file is missing or unreadable.
     """
     try:
-        records = [json.loads(line) for line in pathlib.Path(curves_path).read_text().splitlines()
-                   if line.strip()]
-        norms: dict[int, dict[int, list[float]]] = {}
-        for record in records:
-            if record.get("sigma", 0.0) == 0.0:
-                norms.setdefault(record["epoch"], {}).setdefault(
-                    record.get("seed", 0), []).append(record["grad_norm"][cost])
+        curves = probes.group_curves(metrics.read_jsonl(curves_path))
+        costs = next(iter(curves.values()))[0][0]["grad_norm"] if curves else {}
+        return {cost: {epoch: statistics.median(
+                    summaries.jitter_growth([record["grad_norm"][cost] for record in curve])
+                    for curve in seeds) for epoch, seeds in sorted(curves.items())}
+                for cost in costs} or None
     except (OSError, json.JSONDecodeError, KeyError, TypeError, AttributeError):
         return None
-    return {epoch: statistics.median(summaries.jitter_growth(curve) for curve in seeds.values())
-            for epoch, seeds in sorted(norms.items())} or None
 
 
 def minus_log_d_grows(summary: dict | None, jitter: dict[int, float] | None = None) -> Claim:
     """Figure 3: under -log D, G's gradient grows and gets noisier as D trains.
 
-    "Noisier" is ``jitter``, per epoch (``jitter_growths``): the variance of the norm's
+    "Noisier" is ``jitter``, per epoch (``jitter_growths``'s -log D entry): the variance of the norm's
     change from one iteration to the next, last quarter over first. The plain variance
     ratio (``variance_growth`` in summary.json) is shown beside it, but it cannot judge
     noise: the norm's steep early rise fills the first quarter's variance.
@@ -271,14 +267,20 @@ def wasserstein_bound(summary: dict | None) -> Claim:
                  criterion, PASS if holding == len(pairs) else FAIL)
 
 
-def evaluate_claims(run_dir: pathlib.Path) -> list[Claim]:
-    """The six claims, in the paper's order, from whichever summaries ``run_dir`` holds."""
+def evaluate_claims(run_dir: pathlib.Path,
+                    jitter: dict[str, dict[int, float]] | None = None) -> list[Claim]:
+    """The six claims, in the paper's order, from whichever summaries ``run_dir`` holds.
+
+    ``jitter``: ``jitter_growths`` of the probe's curves, if the caller has read them.
+    """
     run_dir = pathlib.Path(run_dir)
     probe = read_json(run_dir / PROBE_DIR / "summary.json")
     frozen = read_json(run_dir / FROZEN_DIR / "summary.json")
     noise = read_json(run_dir / NOISE_DIR / "summary.json")
+    if jitter is None:
+        jitter = jitter_growths(run_dir / PROBE_DIR / "curves.jsonl")
     return [perfect_discrimination(frozen if frozen is not None else probe),
             vanishing_gradient(probe),
-            minus_log_d_grows(probe, jitter_growths(run_dir / PROBE_DIR / "curves.jsonl")),
+            minus_log_d_grows(probe, (jitter or {}).get("minus-log-d")),
             heavy_tails(probe),
             noise_keeps_gradients(noise), wasserstein_bound(noise)]

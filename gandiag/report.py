@@ -33,8 +33,8 @@ READING = {
     "but grows as D improves, and fluctuates more. jitter growth = mean squared change of the "
     "norm from one iteration to the next, last quarter / first quarter: the noise, with the "
     "trend cancelled; variance growth = the norm's plain variance, last quarter / first "
-    "quarter, which the early rise inflates in the first quarter. Theorem 2.6: the update then behaves like a centred "
-    "Cauchy variable; a tail index alpha near 1 (Gaussian 2) and a large excess kurtosis, "
+    "quarter, which the early rise inflates in the first quarter. Theorem 2.6: the update "
+    "then behaves like a centred Cauchy variable; a tail index alpha near 1 (Gaussian 2) and a large excess kurtosis, "
     "fitted on random projections over the second half, mark the heavy tail.",
     "noise": "The probe repeated with instance noise e ~ N(0, sigma^2 I) on D's inputs. Gradients: "
     "G's gradient norm per sigma for one checkpoint; with noise the original cost's curve should "
@@ -139,8 +139,12 @@ def figure1_section(run_dir: pathlib.Path) -> list:
             Text(READING["figure1"])]
 
 
-def gradient_section(run_dir: pathlib.Path, cost: str) -> list:
-    """Figure 2 (original cost) or Figure 3 (-log D) with its rows of the probe summary."""
+def gradient_section(run_dir: pathlib.Path, cost: str,
+                     jitter: dict[str, dict[int, float]] | None) -> list:
+    """Figure 2 (original cost) or Figure 3 (-log D) with its rows of the probe summary.
+
+    ``jitter``: ``claims.jitter_growths`` of the probe's curves (None if they are missing).
+    """
     output_dir = run_dir / claims.PROBE_DIR
     figure = output_dir / probes.FIGURE_FILES[cost]
     heading = Heading(probes.FIGURE_TITLES[cost])
@@ -148,9 +152,8 @@ def gradient_section(run_dir: pathlib.Path, cost: str) -> list:
         return [heading, _not_run("probe-gradients --cost both", run_dir)]
     summary = claims.read_json(output_dir / "summary.json")
     records = checkpoint_records(summary, cost)
-    jitter = claims.jitter_growths(output_dir / "curves.jsonl", cost) or {}
     for record in records:
-        record["jitter_growth"] = jitter.get(record["epoch"])
+        record["jitter_growth"] = (jitter or {}).get(cost, {}).get(record["epoch"])
     table = records_table(records, {
         "epoch": ("epoch",), "norm start": ("grad_norm_start",), "norm end": ("grad_norm_end",),
         "decay orders": ("decay_orders",), "variance growth": ("variance_growth",),
@@ -216,15 +219,16 @@ def run(run_dir: pathlib.Path | None = None, quiet: bool = False) -> pathlib.Pat
     """
     run_dir = runs.resolve_run_dir(run_dir)
     report_dir = run_dir / OUTPUT
-    claim_list = claims.evaluate_claims(run_dir)
+    jitter = claims.jitter_growths(run_dir / claims.PROBE_DIR / "curves.jsonl")
+    claim_list = claims.evaluate_claims(run_dir, jitter)
     title = f"gandiag report: {run_dir}"
     try:
         report_dir.mkdir(parents=True, exist_ok=True)
         blocks = [Heading(title, 1), *claims_section(claim_list),
                   *config_section(runs.read_config(run_dir)),
                   *training_section(run_dir, report_dir), *samples_section(run_dir),
-                  *figure1_section(run_dir), *gradient_section(run_dir, "original"),
-                  *gradient_section(run_dir, "minus-log-d"), *noise_section(run_dir),
+                  *figure1_section(run_dir), *gradient_section(run_dir, "original", jitter),
+                  *gradient_section(run_dir, "minus-log-d", jitter), *noise_section(run_dir),
                   *toy_section(run_dir)]
         (report_dir / "REPORT.md").write_text(to_markdown(blocks, report_dir))
         (report_dir / "report.html").write_text(to_html(blocks, title))

@@ -85,11 +85,11 @@ def write_curves(path, norms_by_epoch: dict[int, np.ndarray]) -> None:
 
 def test_jitter_growths_read_the_probe_curves(tmp_path):
     rng = np.random.default_rng(0)
-    trend = np.linspace(1.0, 100.0, 400)  # a steep rise, the same small noise throughout
+    trend = np.linspace(1.0, 100.0, 400)  # a steep rise; epoch 25's last quarter 10x noisier
     calm, noisier = trend + rng.normal(0, 1.0, 400), trend + rng.normal(0, 1.0, 400) * np.r_[
         np.ones(300), np.full(100, 10.0)]
     write_curves(tmp_path / "curves.jsonl", {1: calm, 25: noisier})
-    jitter = claims.jitter_growths(tmp_path / "curves.jsonl")
+    jitter = claims.jitter_growths(tmp_path / "curves.jsonl")["minus-log-d"]
     assert list(jitter) == [1, 25]
     assert jitter[1] == pytest.approx(1.0, abs=0.3) and jitter[25] > 50
     assert claims.jitter_growths(tmp_path / "missing.jsonl") is None
