@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 RUNS ?= runs
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test lint bench clean
 
 $(BIN)/gandiag: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,12 @@ setup: $(BIN)/gandiag
 demo: setup
 	$(BIN)/gandiag paper --preset quick --run-dir $(RUNS)/demo
 
-test: setup
+# The import contract (pyproject.toml's [tool.importlinter]) and ruff, then the tests.
+lint: setup
+	$(BIN)/ruff check gandiag tests scripts
+	$(BIN)/lint-imports
+
+test: lint
 	$(BIN)/python -m pytest -q
 
 bench: setup

@@ -1,23 +1,48 @@
-"""Typed, frozen configuration trees with their defaults and validation.
+"""Typed, frozen configuration trees, the names they choose from, and their validation.
 
-Overrides go through ``dataclasses.replace``; every check lives in ``__post_init__``
-and raises ``GandiagError`` with a one-line message naming the bad value.
+Every choice a user makes by name (a data set, a cost, a schedule) is a ``Literal``
+type defined here once; config validation and the CLI's help both read its values with
+``typing.get_args``. Overrides go through ``dataclasses.replace``, or, for the CLI,
+through ``to_dict``/``from_dict`` so that a config is validated once on its final values;
+every check lives in ``__post_init__`` and raises ``GandiagError`` with a one-line message
+naming the bad value.
 """
 
 import dataclasses
 import json
+import typing
 from typing import Any, Literal
 
 from gandiag.errors import GandiagError
 
-DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10", "folder", "npz", "ring", "grid")
-TOY_DATASETS = ("ring", "grid")
-TRAIN_COSTS = ("original", "minus-log-d", "wasserstein", "wasserstein-gp", "hinge", "least-squares")
-NOISE_SCHEDULES = ("constant", "linear", "exponential")
-D_BATCHINGS = ("separate", "joint")
-D_NORMS = ("batch", "none")
-SPLITS = ("train", "test")
+DatasetName = Literal["digits", "mnist", "fashion-mnist", "cifar10", "folder", "npz", "ring",
+                      "grid"]
+ToyDatasetName = Literal["ring", "grid"]
+# Costs a GAN trains with: a generator cost paired with its discriminator cost.
+CostName = Literal["original", "minus-log-d", "wasserstein", "wasserstein-gp", "hinge",
+                   "least-squares"]
+# Costs whose generator gradient a probe measures (the training costs' generator halves).
+GeneratorCostName = Literal["original", "minus-log-d", "wasserstein", "hinge", "least-squares"]
+NoiseSchedule = Literal["constant", "linear", "exponential"]
+DBatching = Literal["separate", "joint"]
+DNorm = Literal["batch", "none"]
+Split = Literal["train", "test"]
+GMode = Literal["train", "eval"]
+
+DATASETS: tuple[str, ...] = typing.get_args(DatasetName)
+TOY_DATASETS: tuple[str, ...] = typing.get_args(ToyDatasetName)
+COSTS: tuple[str, ...] = typing.get_args(CostName)
+GENERATOR_COSTS: tuple[str, ...] = typing.get_args(GeneratorCostName)
+# The paper's two generator costs, what `--cost both` means.
+PAPER_COSTS: tuple[str, ...] = ("original", "minus-log-d")
 IMAGE_SIZES = (16, 32, 64, 128)
+# The noise levels `gandiag add-noise` sweeps by default.
+ADD_NOISE_SIGMAS = (0.0, 0.05, 0.1, 0.2, 0.5, 1.0)
+
+
+def choices(literal) -> tuple[str, ...]:
+    """The allowed values of a ``Literal`` type (or of ``X | None``), for help texts."""
+    return tuple(value for value in typing.get_args(literal) if isinstance(value, str))
 
 
 def _require(ok: bool, message: str) -> None:
@@ -38,15 +63,15 @@ def _positive(name: str, value: float) -> None:
 class DataConfig:
     """Which images (or points) to train on. ``image_size`` 0 means the data set's default."""
 
-    dataset: str = "digits"
+    dataset: DatasetName = "digits"
     data_dir: str | None = None
-    split: Literal["train", "test"] = "train"
+    split: Split = "train"
     image_size: int = 0
     grayscale: bool | None = None
 
     def __post_init__(self):
         _choice("dataset", self.dataset, DATASETS)
-        _choice("split", self.split, SPLITS)
+        _choice("split", self.split, typing.get_args(Split))
         if self.image_size:
             _choice("image size", self.image_size, IMAGE_SIZES)
 
@@ -62,12 +87,12 @@ class ModelConfig:
     nz: int = 100
     ngf: int = 64
     ndf: int = 64
-    d_norm: Literal["batch", "none"] = "batch"
+    d_norm: DNorm = "batch"
 
     def __post_init__(self):
         for name in ("nz", "ngf", "ndf"):
             _positive(name, getattr(self, name))
-        _choice("d-norm", self.d_norm, D_NORMS)
+        _choice("d-norm", self.d_norm, typing.get_args(DNorm))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,22 +118,23 @@ class TrainConfig:
     optimizer: OptimizerConfig = OptimizerConfig()
     epochs: int = 25
     batch_size: int = 64
-    cost: str = "minus-log-d"
+    cost: CostName = "minus-log-d"
     d_steps: int = 1
-    d_batching: Literal["separate", "joint"] = "separate"
+    d_batching: DBatching = "separate"
     save_epochs: tuple[int, ...] = (1, 10, 25)
     instance_noise: float = 0.0
-    noise_schedule: Literal["constant", "linear", "exponential"] = "constant"
+    noise_schedule: NoiseSchedule = "constant"
     seed: int = 0
 
     def __post_init__(self):
         _positive("epochs", self.epochs)
         _positive("batch size", self.batch_size)
         _positive("d-steps", self.d_steps)
-        _choice("cost", self.cost, TRAIN_COSTS)
-        _choice("d-batching", self.d_batching, D_BATCHINGS)
-        _choice("noise schedule", self.noise_schedule, NOISE_SCHEDULES)
-        _require(self.instance_noise >= 0, f"instance noise must be >= 0, got {self.instance_noise}")
+        _choice("cost", self.cost, COSTS)
+        _choice("d-batching", self.d_batching, typing.get_args(DBatching))
+        _choice("noise schedule", self.noise_schedule, typing.get_args(NoiseSchedule))
+        _require(self.instance_noise >= 0,
+                 f"instance noise must be >= 0, got {self.instance_noise}")
         for epoch in self.save_epochs:
             _require(epoch >= 1, f"save epoch {epoch} is not allowed; epochs count from 1")
         # Save epochs beyond the run are dropped, and the last epoch is always saved.
@@ -116,43 +142,6 @@ class TrainConfig:
         object.__setattr__(self, "save_epochs", tuple(kept))
 
 
-def to_dict(config) -> dict:
-    """A JSON-ready dict of a config tree."""
-    return json.loads(json.dumps(dataclasses.asdict(config)))
-
-
-def _from_dict(cls, values: dict):
-    kwargs = {}
-    for field in dataclasses.fields(cls):
-        if field.name not in values:
-            continue
-        value = values[field.name]
-        if dataclasses.is_dataclass(field.default):
-            value = _from_dict(type(field.default), value)
-        elif isinstance(value, list):
-            value = tuple(value)
-        kwargs[field.name] = value
-    return cls(**kwargs)
-
-
-def train_config_from_dict(values: dict) -> TrainConfig:
-    """Inverse of ``to_dict`` for a ``TrainConfig``."""
-    return _from_dict(TrainConfig, values)
-
-
-def differences(old: dict, new: dict, prefix: str = "") -> list[str]:
-    """Dotted names of the fields whose values differ between two config dicts."""
-    names = []
-    for key in sorted(set(old) | set(new)):
-        a, b = old.get(key), new.get(key)
-        if isinstance(a, dict) and isinstance(b, dict):
-            names += differences(a, b, f"{prefix}{key}.")
-        elif a != b:
-            names.append(f"{prefix}{key}")
-    return names
-
-
-G_MODES = ("train", "eval")
 PROBE_DIRECTIONS = 8
 
 
@@ -171,9 +160,9 @@ class ProbeConfig:
     optimizer: OptimizerConfig = OptimizerConfig()
     seed: int = 0
     seeds: int = 1
-    g_mode: Literal["train", "eval"] = "train"
-    d_batching: Literal["separate", "joint"] | None = None
-    costs: tuple[str, ...] = ("original", "minus-log-d")
+    g_mode: GMode = "train"
+    d_batching: DBatching | None = None
+    costs: tuple[GeneratorCostName, ...] = PAPER_COSTS
     sigmas: tuple[float, ...] = (0.0,)
     directions: int = PROBE_DIRECTIONS
 
@@ -181,9 +170,85 @@ class ProbeConfig:
         _positive("iters", self.iters)
         _positive("batch size", self.batch_size)
         _positive("seeds", self.seeds)
-        _choice("g-mode", self.g_mode, G_MODES)
+        _choice("g-mode", self.g_mode, typing.get_args(GMode))
         if self.d_batching is not None:
-            _choice("d-batching", self.d_batching, D_BATCHINGS)
+            _choice("d-batching", self.d_batching, typing.get_args(DBatching))
+        for cost in self.costs:
+            _choice("generator cost", cost, GENERATOR_COSTS)
         for sigma in self.sigmas:
             _require(sigma >= 0, f"sigma must be >= 0, got {sigma}")
         _require(len(set(self.costs)) == len(self.costs), f"costs repeat: {self.costs}")
+
+    def for_run(self, train: TrainConfig) -> TrainConfig:
+        """The run's training config with this probe's D batching (None keeps the run's)."""
+        return dataclasses.replace(train, d_batching=self.d_batching or train.d_batching)
+
+    def resolved(self, train: TrainConfig, epochs: tuple[int, ...]) -> "ProbeConfig":
+        """This probe with its defaults filled in from the run, as written to disk."""
+        return dataclasses.replace(self, epochs=epochs,
+                                   d_batching=self.d_batching or train.d_batching)
+
+
+@dataclasses.dataclass(frozen=True)
+class NoiseOptions:
+    """What `add-noise` adds to the probe: held-out data, OT sample size, figure epoch."""
+
+    held_out: int = 1000
+    transport_samples: int = 1000
+    figure_epoch: int | None = None
+
+    def __post_init__(self):
+        _positive("held-out", self.held_out)
+        _positive("transport samples", self.transport_samples)
+
+
+def to_dict(config) -> dict:
+    """A JSON-ready dict of a config tree."""
+    return json.loads(json.dumps(dataclasses.asdict(config)))
+
+
+def from_dict(cls, values: dict):
+    """Inverse of ``to_dict`` for a config class ``cls``; absent fields keep their defaults."""
+    kwargs = {}
+    for field in dataclasses.fields(cls):
+        if field.name not in values:
+            continue
+        value = values[field.name]
+        if dataclasses.is_dataclass(field.default):
+            value = from_dict(type(field.default), value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        kwargs[field.name] = value
+    return cls(**kwargs)
+
+
+def train_config_from_dict(values: dict) -> TrainConfig:
+    """Inverse of ``to_dict`` for a ``TrainConfig``."""
+    return from_dict(TrainConfig, values)
+
+
+def field_value(config, path: str):
+    """The value of a dotted field name, e.g. ``field_value(train, "data.dataset")``."""
+    for name in path.split("."):
+        config = getattr(config, name)
+    return config
+
+
+def field_type(cls, path: str):
+    """The annotated type of a dotted field of the config class ``cls``."""
+    *parents, name = path.split(".")
+    for parent in parents:
+        cls = typing.get_type_hints(cls)[parent]
+    return typing.get_type_hints(cls)[name]
+
+
+def differences(old: dict, new: dict, prefix: str = "") -> list[str]:
+    """Dotted names of the fields whose values differ between two config dicts."""
+    names = []
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key), new.get(key)
+        if isinstance(a, dict) and isinstance(b, dict):
+            names += differences(a, b, f"{prefix}{key}.")
+        elif a != b:
+            names.append(f"{prefix}{key}")
+    return names

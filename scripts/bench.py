@@ -16,10 +16,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from gandiag.config import DataConfig, ModelConfig, ProbeConfig, TrainConfig
-from gandiag.models import num_stride2_layers
-from gandiag.probes import DiscriminatorState, make_probe_step, random_directions
-from gandiag.state import adam, create_state, init_discriminator
-from gandiag.steps import build_networks, epoch_permutation, make_train_step
+from gandiag.core.models import num_stride2_layers
+from gandiag.core.networks import build_networks
+from gandiag.core.probe_step import DiscriminatorState, make_probe_step, random_directions
+from gandiag.core.state import adam, create_state, init_discriminator
+from gandiag.core.steps import epoch_permutation, make_train_step
 
 
 def best_seconds_per_call(call, repeats: int, rounds: int = 3) -> float:

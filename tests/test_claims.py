@@ -6,8 +6,11 @@ import math
 import numpy as np
 import pytest
 
-from gandiag import claims
-from gandiag.claims import FAIL, NOT_RUN, PASS
+from gandiag.analysis import claims
+from gandiag.analysis.claims import FAIL, NOT_RUN, PASS
+from gandiag.errors import GandiagError
+from gandiag.store import schema
+from gandiag.store.schema import FrozenSummary, NoiseSummary, SchemaError
 
 
 def cost_block(start=1.0, end=1e-4, variance_growth=0.1, tail_index=1.9, kurtosis=0.2) -> dict:
@@ -24,9 +27,18 @@ def checkpoint(iters=40, original=None, minus_log_d=None) -> dict:
     return {**block, "costs": costs} if costs else block
 
 
-def probe_summary(**by_epoch: dict) -> dict:
-    """probe_summary(e1=checkpoint(...), e25=...) -> {"checkpoints": {"1": ..., "25": ...}}."""
+def probe_json(**by_epoch: dict) -> dict:
+    """probe_json(e1=checkpoint(...), e25=...) -> {"checkpoints": {"1": ..., "25": ...}}."""
     return {"checkpoints": {name.removeprefix("e"): block for name, block in by_epoch.items()}}
+
+
+def probe_summary(**by_epoch: dict) -> FrozenSummary:
+    """The typed summary that summary.json's reader gives for ``probe_json(**by_epoch)``."""
+    return schema.decode(FrozenSummary, probe_json(**by_epoch))
+
+
+def noise_summary(rows: list[dict]) -> NoiseSummary:
+    return schema.decode(NoiseSummary, {"rows": rows})
 
 
 def noise_row(epoch, sigma, original_decay, w_empirical=10.0, w_bound=50.0) -> dict:
@@ -67,7 +79,8 @@ def test_minus_log_d_must_grow_and_get_noisier():
     assert claim.verdict == PASS
     assert "jitter growth 3 (epochs 1)" in claim.measured and "0.2" in claim.measured
     shrinking = cost_block(start=1.0, end=0.5, variance_growth=6.0)
-    summary = probe_summary(e1=checkpoint(minus_log_d=growing), e2=checkpoint(minus_log_d=shrinking))
+    summary = probe_summary(e1=checkpoint(minus_log_d=growing),
+                            e2=checkpoint(minus_log_d=shrinking))
     assert claims.minus_log_d_grows(summary, {1: 3.0, 2: 3.0}).verdict == FAIL
     summary = probe_summary(e1=checkpoint(minus_log_d=growing), e2=checkpoint(minus_log_d=growing))
     assert claims.minus_log_d_grows(summary, {1: 3.0, 2: 0.9}).verdict == FAIL
@@ -94,7 +107,8 @@ def test_jitter_growths_read_the_probe_curves(tmp_path):
     assert jitter[1] == pytest.approx(1.0, abs=0.3) and jitter[25] > 50
     assert claims.jitter_growths(tmp_path / "missing.jsonl") is None
     (tmp_path / "bad.jsonl").write_text('{"epoch": 1, "sigma": 0.0}\n')
-    assert claims.jitter_growths(tmp_path / "bad.jsonl") is None
+    with pytest.raises(GandiagError, match=r"bad\.jsonl has a record without 'seed'"):
+        claims.jitter_growths(tmp_path / "bad.jsonl")
 
 
 def heavy(alphas, kurtoses) -> dict:
@@ -117,13 +131,14 @@ def test_heavy_tails_ignores_a_failed_fit():
 
 
 def test_noise_must_cut_the_decay_below_one_order_and_by_one_order():
-    passing = {"rows": [noise_row(1, 0.0, 2.5), noise_row(1, 0.1, 1.8), noise_row(1, 1.0, 0.2),
-                        noise_row(25, 0.0, 1.9), noise_row(25, 1.0, 0.5)]}
+    passing = noise_summary([noise_row(1, 0.0, 2.5), noise_row(1, 0.1, 1.8),
+                             noise_row(1, 1.0, 0.2), noise_row(25, 0.0, 1.9),
+                             noise_row(25, 1.0, 0.5)])
     claim = claims.noise_keeps_gradients(passing)
     assert claim.verdict == PASS
     assert "epoch 25: decay 1.90 at sigma 0 -> 0.50 at sigma 1" in claim.measured
-    not_one_order_smaller = {"rows": [noise_row(1, 0.0, 1.5), noise_row(1, 1.0, 0.8)]}
-    still_vanishing = {"rows": [noise_row(1, 0.0, 4.0), noise_row(1, 1.0, 1.5)]}
+    not_one_order_smaller = noise_summary([noise_row(1, 0.0, 1.5), noise_row(1, 1.0, 0.8)])
+    still_vanishing = noise_summary([noise_row(1, 0.0, 4.0), noise_row(1, 1.0, 1.5)])
     assert claims.noise_keeps_gradients(not_one_order_smaller).verdict == FAIL
     assert claims.noise_keeps_gradients(still_vanishing).verdict == FAIL
 
@@ -134,54 +149,76 @@ def test_noise_must_cut_the_decay_below_one_order_and_by_one_order():
     [],
 ])
 def test_noise_claim_needs_a_clean_and_a_noisy_row_per_checkpoint(rows):
-    assert claims.noise_keeps_gradients({"rows": rows}).verdict == NOT_RUN
+    assert claims.noise_keeps_gradients(noise_summary(rows)).verdict == NOT_RUN
 
 
 def test_wasserstein_bound_must_hold_in_every_row():
     rows = [noise_row(1, 0.0, 2.0, 10.0, 50.0), noise_row(1, 1.0, 0.1, 10.0, 40.0)]
-    claim = claims.wasserstein_bound({"rows": rows})
+    claim = claims.wasserstein_bound(noise_summary(rows))
     assert claim.verdict == PASS
     assert claim.measured == "holds in 2/2 rows; tightest ratio W/bound = 0.25"
     rows.append(noise_row(2, 0.0, 2.0, 12.0, 11.0))
-    claim = claims.wasserstein_bound({"rows": rows})
+    claim = claims.wasserstein_bound(noise_summary(rows))
     assert claim.verdict == FAIL and "holds in 2/3 rows" in claim.measured
 
 
 def test_every_claim_is_not_run_without_its_summary():
-    functions = (claims.perfect_discrimination, claims.vanishing_gradient, claims.minus_log_d_grows,
-                 claims.heavy_tails, claims.noise_keeps_gradients, claims.wasserstein_bound)
-    for function in functions:
-        for summary in (None, {}, {"checkpoints": {}}, {"rows": []}):
+    empty = {claims.perfect_discrimination: FrozenSummary({}),
+             claims.vanishing_gradient: FrozenSummary({}),
+             claims.minus_log_d_grows: FrozenSummary({}), claims.heavy_tails: FrozenSummary({}),
+             claims.noise_keeps_gradients: NoiseSummary([]),
+             claims.wasserstein_bound: NoiseSummary([])}
+    for function, nothing in empty.items():
+        for summary in (None, nothing):
             claim = function(summary)
             assert (claim.verdict, claim.measured) == (NOT_RUN, "-"), function.__name__
 
 
-def test_missing_keys_give_not_run():
+def test_a_cost_not_probed_gives_not_run():
     only_original = probe_summary(e1=checkpoint(original=cost_block()))
     assert claims.vanishing_gradient(only_original).verdict == PASS
     assert claims.minus_log_d_grows(only_original).verdict == NOT_RUN
     assert claims.heavy_tails(only_original).verdict == NOT_RUN
+    row = noise_row(1, 0.0, 2.0)
+    del row["costs"]["original"]
+    assert claims.noise_keeps_gradients(noise_summary([row, noise_row(1, 1.0, 0.1)])).verdict \
+        == NOT_RUN
+
+
+def test_a_missing_or_renamed_key_is_a_schema_error_not_a_silent_not_run():
     older = cost_block(start=1.0, end=20.0, variance_growth=6.0)
     del older["tail_index"]
-    assert claims.heavy_tails(probe_summary(e1=checkpoint(minus_log_d=older))).verdict == NOT_RUN
-    without_iters = probe_summary(e1=checkpoint())
-    del without_iters["checkpoints"]["1"]["iters_to_acc_0.99"]
-    assert claims.perfect_discrimination(without_iters).verdict == NOT_RUN
+    with pytest.raises(SchemaError, match="lacks the key 'tail_index'"):
+        probe_summary(e1=checkpoint(minus_log_d=older))
+    renamed = probe_json(e1=checkpoint())
+    renamed["checkpoints"]["1"]["iters_to_acc_99"] = renamed["checkpoints"]["1"].pop(
+        "iters_to_acc_0.99")
+    with pytest.raises(SchemaError, match="unknown key"):
+        schema.decode(FrozenSummary, renamed)
     row = noise_row(1, 0.0, 2.0)
-    del row["w_empirical"], row["costs"]["original"]
-    assert claims.noise_keeps_gradients({"rows": [row, noise_row(1, 1.0, 0.1)]}).verdict == NOT_RUN
-    assert claims.wasserstein_bound({"rows": [row]}).verdict == NOT_RUN
+    del row["w_empirical"]
+    with pytest.raises(SchemaError, match="lacks the key 'w_empirical'"):
+        noise_summary([row])
 
 
-def test_evaluate_claims_prefers_freeze_g_train_d_and_survives_a_corrupt_summary(tmp_path):
+def write_summary_json(path, value: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"schema_version": schema.SCHEMA_VERSION, **value}))
+
+
+def test_evaluate_claims_prefers_freeze_g_train_d_and_names_a_corrupt_summary(tmp_path):
     for folder, iters in (("freeze_g_train_d", 900), ("probe", 20)):
-        (tmp_path / folder).mkdir()
-        (tmp_path / folder / "summary.json").write_text(
-            json.dumps(probe_summary(e1=checkpoint(iters, original=cost_block()))))
-    (tmp_path / "add_noise").mkdir()
-    (tmp_path / "add_noise" / "summary.json").write_text("{ truncated")
+        write_summary_json(tmp_path / folder / "summary.json",
+                           probe_json(e1=checkpoint(iters, original=cost_block())))
     table = claims.evaluate_claims(tmp_path)
     assert [claim.verdict for claim in table] == [FAIL, PASS, NOT_RUN, NOT_RUN, NOT_RUN, NOT_RUN]
     assert "Figure 1" in table[0].name and "Theorem 3.5" in table[5].name
     (tmp_path / "freeze_g_train_d" / "summary.json").unlink()
     assert claims.evaluate_claims(tmp_path)[0].verdict == PASS
+    (tmp_path / "add_noise").mkdir()
+    (tmp_path / "add_noise" / "summary.json").write_text("{ truncated")
+    with pytest.raises(GandiagError, match=r"add_noise/summary\.json"):
+        claims.evaluate_claims(tmp_path)
+    (tmp_path / "add_noise" / "summary.json").write_text('{"rows": []}')
+    with pytest.raises(SchemaError, match="schema version None"):
+        claims.evaluate_claims(tmp_path)

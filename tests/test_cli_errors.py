@@ -11,9 +11,10 @@ import urllib.request
 import pytest
 from typer.testing import CliRunner
 
-from gandiag import runs, train
 from gandiag.cli import app
 from gandiag.config import DataConfig, ModelConfig, TrainConfig, to_dict
+from gandiag.experiments import train
+from gandiag.store import runs
 
 TINY = ["--epochs", "1", "--batch-size", "64", "--ngf", "8", "--ndf", "8"]
 

@@ -4,9 +4,10 @@ import json
 
 import pytest
 
-from gandiag import compare
 from gandiag.config import OptimizerConfig, TrainConfig, to_dict
 from gandiag.errors import GandiagError
+from gandiag.store.schema import SCHEMA_VERSION
+from gandiag.views import compare
 
 STEPS_PER_EPOCH = 4
 
@@ -27,7 +28,8 @@ def make_run(path, config=None, d_loss=1.0, probe=None, epochs=2):
     (path / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
     if probe is not None:
         (path / "probe").mkdir()
-        (path / "probe" / "summary.json").write_text(json.dumps(probe))
+        (path / "probe" / "summary.json").write_text(
+            json.dumps({"schema_version": SCHEMA_VERSION, **probe}))
     return path
 
 
@@ -132,7 +134,7 @@ def test_runs_without_probe_or_metrics_still_compare(tmp_path):
              "final_accuracy": 1.0}
     (figure1 / "freeze_g_train_d").mkdir()
     (figure1 / "freeze_g_train_d" / "summary.json").write_text(
-        json.dumps({"checkpoints": {"2": block}}))
+        json.dumps({"schema_version": SCHEMA_VERSION, "checkpoints": {"2": block}}))
 
     result = compare.run([run_dir, figure1], tmp_path / "out", quiet=True)
 

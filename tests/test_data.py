@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gandiag import data
+from gandiag.data import datasets as data
 from gandiag.errors import GandiagError
 
 SHARED_DATA_DIR = pathlib.Path(

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from scipy.special import expit, log_expit
 
-from gandiag import losses
+from gandiag.core import losses
 from gandiag.errors import GandiagError
 
 # Moderate logits, where the textbook formulas are exact in float64.

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from jax import lax
 
-from gandiag import models
-from gandiag.config import ModelConfig
-from gandiag.state import build_discriminator, build_generator
+from gandiag.config import IMAGE_SIZES, ModelConfig
+from gandiag.core import layers, models
+from gandiag.core.state import build_discriminator, build_generator
 
 KERNEL_AREA = 4 * 4
 
@@ -132,7 +132,7 @@ def _build(image_size, channels, nz=8, width=8, d_norm="batch"):
     return build_generator(config, example_shape), build_discriminator(config, example_shape)
 
 
-@pytest.mark.parametrize("image_size", models.IMAGE_SIZES)
+@pytest.mark.parametrize("image_size", IMAGE_SIZES)
 @pytest.mark.parametrize("channels", [1, 3])
 def test_dcgan_output_shapes(image_size, channels):
     batch, nz = 3, 8
@@ -194,7 +194,7 @@ def test_dcgan_outputs_are_images_in_range_and_finite_logits():
     assert np.all(np.isfinite(np.asarray(logits)))
 
 
-@pytest.mark.parametrize("image_size", models.IMAGE_SIZES)
+@pytest.mark.parametrize("image_size", IMAGE_SIZES)
 def test_d_norm_none_removes_batch_norm(image_size):
     example_shape = (image_size, image_size, 1)
     _, with_norm = _build(image_size, 1)
@@ -269,7 +269,7 @@ def test_upsampling_conv_forward_matches_conv_transpose(size, in_channels, out_c
     inputs, kernel = _conv_inputs(size=size, in_channels=in_channels, out_channels=out_channels)
     # One jitted program rather than many op-by-op compilations: faster on a small CPU.
     outputs, by_conv_transpose, by_vjp = jax.jit(lambda x, w: (
-        models.upsampling_conv(x, w), _reference_by_conv_transpose(x, w),
+        layers.upsampling_conv(x, w), _reference_by_conv_transpose(x, w),
         _reference_by_vjp(x, w)))(inputs, kernel)
     assert outputs.shape == (2, 2 * size, 2 * size, out_channels)
     np.testing.assert_allclose(np.asarray(outputs), np.asarray(by_conv_transpose),
@@ -282,7 +282,7 @@ def test_upsampling_conv_is_the_adjoint_of_strided_conv():
     inputs, kernel = _conv_inputs()
     image = _normal(7, (2, 8, 8, 5))
     left, right = jax.jit(lambda x, w, y: (
-        jnp.vdot(models.upsampling_conv(x, w), y), jnp.vdot(x, models.strided_conv(y, w))))(
+        jnp.vdot(layers.upsampling_conv(x, w), y), jnp.vdot(x, layers.strided_conv(y, w))))(
         inputs, kernel, image)
     np.testing.assert_allclose(float(left), float(right), rtol=1e-4)
 
@@ -304,7 +304,7 @@ def test_upsampling_conv_gradients_match_autodiff(reference, size, in_channels, 
         return lambda x, w: jnp.sum(jnp.tanh(function(x, w)) * cotangent)
 
     # Jitted, as the training step runs it.
-    custom = jax.jit(jax.grad(loss(models.upsampling_conv), argnums=(0, 1)))(inputs, kernel)
+    custom = jax.jit(jax.grad(loss(layers.upsampling_conv), argnums=(0, 1)))(inputs, kernel)
     expected = jax.jit(jax.grad(loss(reference), argnums=(0, 1)))(inputs, kernel)
     for actual, wanted in zip(custom, expected):
         assert actual.shape == wanted.shape
@@ -322,7 +322,7 @@ def test_strided_conv_gradients_match_autodiff(in_channels, out_channels):
     def loss(function):
         return lambda x, w: jnp.sum(jnp.tanh(function(x, w)) * cotangent)
 
-    custom = jax.jit(jax.grad(loss(models.strided_conv), argnums=(0, 1)))(inputs, kernel)
+    custom = jax.jit(jax.grad(loss(layers.strided_conv), argnums=(0, 1)))(inputs, kernel)
     expected = jax.jit(jax.grad(loss(_plain_strided_conv), argnums=(0, 1)))(inputs, kernel)
     for actual, wanted in zip(custom, expected):
         assert _relative_error(actual, wanted) < 1e-5
@@ -331,18 +331,18 @@ def test_strided_conv_gradients_match_autodiff(in_channels, out_channels):
 def test_upsampling_conv_vjp_with_explicit_cotangent():
     inputs, kernel = _conv_inputs()
     cotangent = _normal(3, (2, 8, 8, 5))
-    _, custom_vjp = jax.vjp(models.upsampling_conv, inputs, kernel)
+    _, custom_vjp = jax.vjp(layers.upsampling_conv, inputs, kernel)
     _, reference_vjp = jax.vjp(_reference_by_vjp, inputs, kernel)
     for actual, wanted in zip(custom_vjp(cotangent), reference_vjp(cotangent)):
         assert _relative_error(actual, wanted) < 1e-4
 
 
 def test_upsampling_conv_layer_bias_and_shape():
-    layer = models.UpsamplingConv(features=6, use_bias=True)
+    layer = layers.UpsamplingConv(features=6, use_bias=True)
     inputs = jnp.ones((2, 4, 4, 3))
     params = jax.eval_shape(layer.init, jax.random.key(0), inputs)["params"]
     assert params["kernel"].shape == (4, 4, 6, 3)
     assert params["bias"].shape == (6,)
     assert jax.eval_shape(layer.apply, {"params": params}, inputs).shape == (2, 8, 8, 6)
-    without_bias = models.UpsamplingConv(features=6)
+    without_bias = layers.UpsamplingConv(features=6)
     assert "bias" not in jax.eval_shape(without_bias.init, jax.random.key(0), inputs)["params"]

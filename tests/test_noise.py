@@ -1,13 +1,19 @@
 """Section 3 at tiny size: instance noise keeps G's gradient alive; the W bound holds."""
 
+import itertools
 import json
 import math
 
 import numpy as np
 import pytest
 
-from gandiag import metrics, noise, toy, train
-from gandiag.config import DataConfig, ModelConfig, ProbeConfig, TrainConfig
+from gandiag.analysis import bounds
+from gandiag.analysis.modes import mode_statistics
+from gandiag.config import DataConfig, ModelConfig, NoiseOptions, ProbeConfig, TrainConfig
+from gandiag.core.noise import noise_level
+from gandiag.experiments import noise, toy, train
+from gandiag.store import records as metrics
+from gandiag.store import schema
 
 ROW_KEYS = {"epoch", "sigma", "final_accuracy", "final_error", "jsd_lower_bound",
             "w_upper_bound", "w_empirical", "costs"}
@@ -15,40 +21,41 @@ ROW_KEYS = {"epoch", "sigma", "final_accuracy", "final_error", "jsd_lower_bound"
 
 @pytest.mark.parametrize("schedule", ["linear", "exponential"])
 def test_decaying_schedules_start_at_sigma_and_reach_zero(schedule):
-    levels = [noise.noise_level(0.4, schedule, step, 100) for step in range(100)]
+    levels = [noise_level(0.4, schedule, step, 100) for step in range(100)]
     assert levels[0] == pytest.approx(0.4) and levels[-1] == pytest.approx(0.0, abs=1e-12)
-    assert all(a >= b for a, b in zip(levels, levels[1:]))
-    assert noise.noise_level(0.4, "constant", 99, 100) == 0.4
+    assert all(a >= b for a, b in itertools.pairwise(levels))
+    assert noise_level(0.4, "constant", 99, 100) == 0.4
 
 
 def test_jsd_and_bound_formulas():
-    assert noise.jsd_lower_bound(2 * math.log(2)) == 0.0  # D at chance: no information
-    assert noise.jsd_lower_bound(0.0) == pytest.approx(math.log(2))  # perfect D
-    assert noise.wasserstein_upper_bound(0.5, 16, 0.25) == pytest.approx(2 * 0.5 * 4 + 2 * 8 * 0.5)
+    assert bounds.jsd_lower_bound(2 * math.log(2)) == 0.0  # D at chance: no information
+    assert bounds.jsd_lower_bound(0.0) == pytest.approx(math.log(2))  # perfect D
+    assert bounds.wasserstein_upper_bound(0.5, 16, 0.25) == pytest.approx(2 * 0.5 * 4 + 2 * 8 * 0.5)
 
 
 def test_empirical_wasserstein_is_exact_on_known_cases():
     rng = np.random.default_rng(0)
     points = rng.normal(size=(200, 5))
     shift = np.array([3.0, 4.0, 0, 0, 0])
-    assert noise.empirical_wasserstein(points, points + shift) == pytest.approx(5.0)
+    assert bounds.empirical_wasserstein(points, points + shift) == pytest.approx(5.0)
     line_a, line_b = rng.normal(size=(300, 1)), rng.normal(2.0, 1.0, size=(300, 1))
     sorted_matching = np.mean(np.abs(np.sort(line_a[:, 0]) - np.sort(line_b[:, 0])))
-    assert noise.empirical_wasserstein(line_a, line_b) == pytest.approx(sorted_matching)
+    assert bounds.empirical_wasserstein(line_a, line_b) == pytest.approx(sorted_matching)
 
 
 def test_noise_keeps_the_original_cost_gradient_alive_and_the_bound_holds(tiny_run):
     probe = ProbeConfig(epochs=(2,), iters=1000, costs=("original",), sigmas=(0.0, 2.0))
-    summary = noise.run(tiny_run, probe, noise.NoiseOptions(held_out=256, transport_samples=256),
+    summary = noise.run(tiny_run, probe, NoiseOptions(held_out=256, transport_samples=256),
                         quiet=True)
-    rows = {row["sigma"]: row for row in summary["rows"]}
-    assert all(set(row) == ROW_KEYS for row in summary["rows"])
-    clean, noisy = rows[0.0]["costs"]["original"], rows[2.0]["costs"]["original"]
-    assert clean["decay_orders"] - noisy["decay_orders"] >= 1.0
-    assert all(row["w_empirical"] <= row["w_upper_bound"] for row in summary["rows"])
-    assert rows[2.0]["final_error"] > rows[0.0]["final_error"]
+    rows = {row.sigma: row for row in summary.rows}
+    written = json.loads((tiny_run / "add_noise" / "summary.json").read_text())
+    assert all(set(row) == ROW_KEYS for row in written["rows"])
+    clean, noisy = rows[0.0].costs["original"], rows[2.0].costs["original"]
+    assert clean.decay_orders - noisy.decay_orders >= 1.0
+    assert all(row.w_empirical <= row.w_upper_bound for row in summary.rows)
+    assert rows[2.0].final_error > rows[0.0].final_error
     output = tiny_run / "add_noise"
-    assert json.loads((output / "summary.json").read_text()) == summary
+    assert written == {"schema_version": schema.SCHEMA_VERSION, **schema.encode(summary)}
     assert (output / "noise_gradients.png").exists() and (output / "noise_accuracy.png").exists()
     assert {r["sigma"] for r in metrics.read_jsonl(output / "curves.jsonl")} == {0.0, 2.0}
 
@@ -67,14 +74,14 @@ def test_on_the_ring_noise_moves_a_stalled_generator_to_the_modes(tmp_path):
     """Original cost, D kept near-optimal (5 D steps per G step): clean inputs stall G
     away from the modes; sigma = 0.5 brings its samples onto all eight."""
     summary = toy.run(toy.ToyNoiseConfig(sigmas=(0.0, 0.5), epochs=16), tmp_path, quiet=True)
-    clean, noisy = summary["curves"]["0"][-1], summary["curves"]["0.5"][-1]
-    assert noisy["mean_distance"] < 0.6 * clean["mean_distance"]
-    assert noisy["modes_covered"] == 8 and clean["modes_covered"] < 8
+    clean, noisy = summary.curves["0"][-1], summary.curves["0.5"][-1]
+    assert noisy.mean_distance < 0.6 * clean.mean_distance
+    assert noisy.modes_covered == 8 and clean.modes_covered < 8
     assert (tmp_path / "toy_noise.png").exists()
 
 
 def test_mode_statistics_on_hand_made_points():
     modes = np.array([[0.0, 0.0], [10.0, 0.0]])
     samples = np.array([[0.1, 0.0], [0.0, 0.1], [5.0, 0.0], [9.9, 0.0]])
-    covered, distance = toy.mode_statistics(samples, modes, radius=0.25, share=0.25)
+    covered, distance = mode_statistics(samples, modes, radius=0.25, share=0.25)
     assert covered == 2 and distance == pytest.approx((0.1 + 0.1 + 5.0 + 0.1) / 4)

@@ -5,8 +5,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from gandiag import paper
 from gandiag.cli import app
+from gandiag.experiments import presets as paper
 
 TINY = ["--preset", "quick", "--epochs", "2", "--iters", "60", "--ngf", "8", "--ndf", "8",
         "--nz", "16", "--sigma", "0,1", "--quiet"]

@@ -8,9 +8,14 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from gandiag import metrics, probes, summaries
+from gandiag.analysis import summaries
 from gandiag.cli import app
 from gandiag.config import DataConfig, ModelConfig, ProbeConfig, TrainConfig
+from gandiag.core.probe_step import make_probe_step
+from gandiag.experiments import frozen as probes
+from gandiag.store import records as metrics
+from gandiag.store import schema
+
 SUMMARY_KEYS = {"iters_to_acc_0.99", "iters_to_acc_0.999", "final_error", "final_accuracy"}
 COST_KEYS = {"grad_norm_start", "grad_norm_end", "decay_orders", "variance_growth",
              "tail_index", "kurtosis"}
@@ -25,23 +30,24 @@ def probed(tiny_run):
 
 def test_d_becomes_perfect_against_a_frozen_g(probed):
     _, summary = probed
-    block = summary["checkpoints"]["2"]
-    assert block["iters_to_acc_0.99"] is not None and block["iters_to_acc_0.99"] <= 500
-    assert block["final_accuracy"] >= 0.95
+    block = summary.checkpoints[2]
+    assert block.iters_to_acc_099 is not None and block.iters_to_acc_099 <= 500
+    assert block.final_accuracy >= 0.95
 
 
 def test_original_cost_gradient_vanishes_while_minus_log_d_does_not(probed):
     _, summary = probed
-    costs = summary["checkpoints"]["2"]["costs"]
-    assert costs["original"]["decay_orders"] >= 1.5
-    assert costs["minus-log-d"]["grad_norm_end"] >= costs["minus-log-d"]["grad_norm_start"]
+    costs = summary.checkpoints[2].costs
+    assert costs["original"].decay_orders >= 1.5
+    assert costs["minus-log-d"].grad_norm_end >= costs["minus-log-d"].grad_norm_start
 
 
 def test_probe_outputs_have_the_documented_layout(probed):
     run_dir, summary = probed
     output = run_dir / "probe"
     written = json.loads((output / "summary.json").read_text())
-    assert written == summary and set(written) == {"checkpoints"}
+    assert written == {"schema_version": schema.SCHEMA_VERSION, **schema.encode(summary)}
+    assert set(written) == {"schema_version", "checkpoints"}
     block = written["checkpoints"]["2"]
     assert set(block) == SUMMARY_KEYS | {"costs"}
     assert set(block["costs"]) == {"original", "minus-log-d"}
@@ -150,8 +156,8 @@ def test_tail_index_and_kurtosis_tell_gaussian_from_cauchy():
 
 def test_probes_that_differ_only_in_their_loop_share_one_compiled_step():
     train_config = TrainConfig(data=DataConfig("digits"), model=ModelConfig(ngf=8, ndf=8, nz=16))
-    step = probes.make_probe_step(train_config, ProbeConfig(iters=4000), (16, 16, 1))
+    step = make_probe_step(train_config, ProbeConfig(iters=4000), (16, 16, 1))
     noisy = ProbeConfig(epochs=(25,), iters=1000, seeds=3, sigmas=(0.0, 2.0))
-    assert probes.make_probe_step(train_config, noisy, (16, 16, 1)) is step
+    assert make_probe_step(train_config, noisy, (16, 16, 1)) is step
     other_costs = ProbeConfig(costs=("original",))
-    assert probes.make_probe_step(train_config, other_costs, (16, 16, 1)) is not step
+    assert make_probe_step(train_config, other_costs, (16, 16, 1)) is not step

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gandiag import render, report
+from gandiag.store import schema
+from gandiag.views import render, report
 
 TRAIN_CONFIG = {
     "data": {"dataset": "digits", "data_dir": None, "split": "train", "image_size": 16,
@@ -50,7 +51,8 @@ def fake_run(tmp_path):
                      "final_accuracy": 0.999, "costs": {"original": cost_block(1.0, end)}}
         for epoch, end in ((1, 1e-4), (2, 10**-2.5))}}
     (run_dir / "probe").mkdir()
-    (run_dir / "probe" / "summary.json").write_text(json.dumps(summary))
+    schema.write_summary(run_dir / "probe" / "summary.json",
+                         schema.decode(schema.FrozenSummary, summary))
     (run_dir / "probe" / "config.json").write_text(json.dumps({"iters": 1000, "seeds": 1}))
     # The norm's iteration-to-iteration changes: the same size at the start and the end.
     curves = [{"epoch": epoch, "seed": 0, "sigma": 0.0, "iter": i + 1,

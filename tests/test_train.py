@@ -8,12 +8,14 @@ import jax
 import numpy as np
 import pytest
 
-from gandiag import metrics, train
-from gandiag.checkpoint import Checkpoints
 from gandiag.config import DataConfig, ModelConfig, TrainConfig
+from gandiag.core.state import create_state
+from gandiag.core.steps import make_train_step
 from gandiag.errors import GandiagError
-from gandiag.state import create_state
-from gandiag.steps import make_train_step
+from gandiag.experiments import train
+from gandiag.store import fetch
+from gandiag.store import records as metrics
+from gandiag.store.checkpoints import Checkpoints
 
 TINY = TrainConfig(data=DataConfig("digits"), model=ModelConfig(nz=16, ngf=8, ndf=8),
                    epochs=3, batch_size=64, save_epochs=(1, 2))
@@ -79,7 +81,7 @@ def test_generator_restores_alone_by_epoch_and_training_changed_it(uninterrupted
 def test_ctrl_c_then_resume_is_bitwise_an_uninterrupted_run(uninterrupted, tmp_path, monkeypatch):
     run_dir, _ = uninterrupted
     interrupted_dir = tmp_path / "interrupted"
-    real_fetch = metrics.fetch
+    real_fetch = fetch.fetch
 
     def fetch_then_ctrl_c(pending):
         records = real_fetch(pending)
@@ -87,10 +89,10 @@ def test_ctrl_c_then_resume_is_bitwise_an_uninterrupted_run(uninterrupted, tmp_p
             signal.raise_signal(signal.SIGINT)
         return records
 
-    monkeypatch.setattr(metrics, "fetch", fetch_then_ctrl_c)
+    monkeypatch.setattr(fetch, "fetch", fetch_then_ctrl_c)
     first = train.run(TINY, interrupted_dir, quiet=True)
     assert first.interrupted == "SIGINT" and first.steps < 3 * STEPS_PER_EPOCH
-    monkeypatch.setattr(metrics, "fetch", real_fetch)
+    monkeypatch.setattr(fetch, "fetch", real_fetch)
     second = train.run(TINY, interrupted_dir, resume=True, quiet=True)
     assert first.steps + second.steps == 3 * STEPS_PER_EPOCH
     _assert_same_tree(_final_state(run_dir), _final_state(interrupted_dir))
@@ -101,7 +103,7 @@ def test_ctrl_c_then_resume_is_bitwise_an_uninterrupted_run(uninterrupted, tmp_p
 def test_killed_run_resumes_from_its_last_epoch_checkpoint(uninterrupted, tmp_path, monkeypatch):
     run_dir, _ = uninterrupted
     killed_dir = tmp_path / "killed"
-    real_fetch = metrics.fetch
+    real_fetch = fetch.fetch
 
     def fetch_then_die(pending):
         records = real_fetch(pending)
@@ -109,10 +111,10 @@ def test_killed_run_resumes_from_its_last_epoch_checkpoint(uninterrupted, tmp_pa
             raise SystemExit("killed")  # nothing is saved on the way out, as with SIGKILL
         return records
 
-    monkeypatch.setattr(metrics, "fetch", fetch_then_die)
+    monkeypatch.setattr(fetch, "fetch", fetch_then_die)
     with pytest.raises(SystemExit):
         train.run(TINY, killed_dir, quiet=True)
-    monkeypatch.setattr(metrics, "fetch", real_fetch)
+    monkeypatch.setattr(fetch, "fetch", real_fetch)
     resumed = train.run(TINY, killed_dir, resume=True, quiet=True)
     assert resumed.steps == STEPS_PER_EPOCH  # the last epoch again, from its start
     _assert_same_tree(_final_state(run_dir), _final_state(killed_dir))

@@ -1,0 +1,240 @@
+"""The commands: each parses its options, builds a config and calls a library `run`."""
+
+import functools
+import pathlib
+import shutil
+
+import typer
+
+from gandiag.cli.options import (
+    Flag,
+    Settings,
+    one_of,
+    parse_costs,
+    parse_floats,
+    parse_ints,
+    with_flags,
+)
+from gandiag.config import (
+    ADD_NOISE_SIGMAS,
+    COSTS,
+    DATASETS,
+    GENERATOR_COSTS,
+    TOY_DATASETS,
+    DBatching,
+    DNorm,
+    GMode,
+    NoiseOptions,
+    NoiseSchedule,
+    ProbeConfig,
+    TrainConfig,
+    from_dict,
+)
+from gandiag.errors import GandiagError
+from gandiag.store import layout, runs
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="A laboratory for the training dynamics of GANs (Arjovsky & Bottou 2017).")
+
+
+@app.callback()
+def _commands() -> None:
+    """A laboratory for the training dynamics of GANs (Arjovsky & Bottou 2017)."""
+
+
+def user_errors(command):
+    """Report a GandiagError as one line on stderr and exit 2, without a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except GandiagError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+TRAIN_FLAGS = [
+    Flag("data.dataset", ", ".join(DATASETS)),
+    Flag("data.data_dir", "Data folder (folder/npz: the images or the .npz). Default "
+         "$GANDIAG_DATA_DIR, else a cache folder."),
+    Flag("data.split", "train or test (mnist, fashion-mnist, cifar10)"),
+    Flag("data.image_size", "16, 32, 64 or 128; 0 = the data set's default"),
+    Flag("epochs"), Flag("batch_size"),
+    Flag("cost", ", ".join(COSTS)),
+    Flag("optimizer.lr"), Flag("optimizer.beta1"),
+    Flag("d_steps", "D updates per G update"),
+    Flag("d_batching", f"{one_of(DBatching)}: real and fake through D as two batches or one"),
+    Flag("model.d_norm", f"normalisation in D's inner layers: {one_of(DNorm)}"),
+    Flag("model.nz"), Flag("model.ngf"), Flag("model.ndf"),
+    Flag("save_epochs", "Epochs to keep (those <= --epochs, plus the last)", parse=parse_ints),
+    Flag("instance_noise", "sigma of N(0, sigma^2 I) added to D's inputs"),
+    Flag("noise_schedule", f"{one_of(NoiseSchedule)} (linear and exponential decay to 0)"),
+    Flag("seed"),
+]
+
+# Options shared by the frozen-G experiments (freeze-g-train-d, probe, add-noise).
+PROBE_FLAGS = [
+    Flag("epochs", "Saved epochs to use, e.g. 1,10,25; default: all", parse=parse_ints),
+    Flag("iters", "D iterations per checkpoint"), Flag("batch_size"),
+    Flag("optimizer.lr"), Flag("optimizer.beta1"), Flag("seed"),
+    Flag("seeds", "Repeat with this many fresh D initialisations"),
+    Flag("g_mode", f"G's BatchNorm: {one_of(GMode)} (batch statistics, as in training, or "
+         "running ones)"),
+    Flag("d_batching", f"{one_of(DBatching)}; default: as in training"),
+]
+COST_FLAG = Flag("costs", f"both, or any of {', '.join(GENERATOR_COSTS)} (comma-separated)",
+                 name="cost", parse=parse_costs, default="both")
+SIGMA_FLAG = Flag("sigmas", "Instance-noise levels to sweep", name="sigma", parse=parse_floats,
+                  default=",".join(f"{sigma:g}" for sigma in ADD_NOISE_SIGMAS))
+NOISE_FLAGS = [
+    Flag("held_out", "Real examples kept from D for the final numbers"),
+    Flag("transport_samples", "n for the empirical W (exact OT, n vs n)"),
+    Flag("figure_epoch", "Checkpoint of noise_gradients.png; default: the last"),
+]
+
+RunDirOption = typer.Option(None, help="A `gandiag train` run; default: the latest (runs/latest)")
+
+
+@app.command()
+@user_errors
+@with_flags(flags=(TRAIN_FLAGS, TrainConfig()))
+def train(
+    flags: Settings,
+    run_dir: pathlib.Path | None = typer.Option(None, help="Default: runs/<dataset>-<cost>-<time>"),
+    resume: bool = typer.Option(False, help="Continue the run in --run-dir from its latest "
+                                "checkpoint"),
+    overwrite: bool = typer.Option(False, help="Delete --run-dir first"),
+    quiet: bool = typer.Option(False),
+):
+    """Train a DCGAN (or an MLP GAN on the 2-D toys), keeping checkpoints at --save-epochs."""
+    from gandiag.experiments import train as training
+
+    config = flags.apply(TrainConfig())
+    if resume and run_dir is not None and layout.RunDir(run_dir).config.is_file():
+        # Resume from the stored config; only the options given on the command line change it.
+        stored = from_dict(TrainConfig, runs.read_config(run_dir))
+        config = flags.apply(stored, only_given=True)
+    training.run(config, run_dir, resume=resume, overwrite=overwrite, quiet=quiet)
+
+
+@with_flags(probe=(PROBE_FLAGS, ProbeConfig()))
+def freeze_g_train_d(probe: Settings, run_dir: pathlib.Path | None = RunDirOption,
+                     quiet: bool = typer.Option(False)):
+    """Figure 1: train a fresh D against each frozen G; D's error and accuracy."""
+    from gandiag.experiments import frozen
+
+    config = probe.apply(ProbeConfig(costs=()))
+    frozen.run(run_dir, config, layout.FREEZE_G_TRAIN_D, quiet)
+
+
+@with_flags(probe=([*PROBE_FLAGS, COST_FLAG], ProbeConfig()))
+def probe_gradients(probe: Settings, run_dir: pathlib.Path | None = RunDirOption,
+                    quiet: bool = typer.Option(False)):
+    """Figures 2-3: G's gradient norm under each cost while a fresh D trains against it."""
+    from gandiag.experiments import frozen
+
+    frozen.run(run_dir, probe.apply(ProbeConfig()), layout.PROBE, quiet)
+
+
+@with_flags(probe=([*PROBE_FLAGS, COST_FLAG, SIGMA_FLAG], ProbeConfig()),
+            options=(NOISE_FLAGS, NoiseOptions()))
+def add_noise(probe: Settings, options: Settings,
+              run_dir: pathlib.Path | None = RunDirOption, quiet: bool = typer.Option(False)):
+    """Section 3: the probe under instance noise; JSD estimates and the Wasserstein bound."""
+    from gandiag.experiments import noise
+
+    noise.run(run_dir, probe.apply(ProbeConfig()), options.apply(NoiseOptions()), quiet)
+
+
+def toy_noise(
+    dataset: str = typer.Option("ring", help="ring or grid"),
+    sigma: str = typer.Option("0,0.5", help="Instance-noise levels to compare"),
+    epochs: int = typer.Option(20),
+    d_steps: int = typer.Option(5, help="D updates per G update (keeps D near-optimal)"),
+    seed: int = typer.Option(0),
+    out_dir: pathlib.Path | None = typer.Option(None, help="Default: runs/toy-noise-<dataset>"),
+    quiet: bool = typer.Option(False),
+):
+    """Section 3 on a 2-D toy: original cost, near-optimal D; does noise get G to the modes?"""
+    from gandiag.experiments import toy
+
+    if dataset not in TOY_DATASETS:
+        raise GandiagError(f"toy-noise dataset {dataset!r} is not allowed; choose ring or grid")
+    config = toy.ToyNoiseConfig(dataset=dataset, sigmas=parse_floats(sigma, "--sigma"),
+                                epochs=epochs, d_steps=d_steps, seed=seed)
+    toy.run(config, out_dir, quiet)
+
+
+def paper(
+    preset: str = typer.Option("quick", help="quick (digits, minutes), cpu (MNIST 32x32, < 1 h), "
+                               "gpu (64x64, the paper's scale)"),
+    dataset: str | None = typer.Option(None, help="Override the preset's data set"),
+    data_dir: str | None = typer.Option(None),
+    split: str | None = typer.Option(None, help="Default: train if present, else test"),
+    image_size: int | None = typer.Option(None), ngf: int | None = typer.Option(None),
+    ndf: int | None = typer.Option(None), nz: int | None = typer.Option(None),
+    epochs: int | None = typer.Option(None, help="Training epochs"),
+    iters: int | None = typer.Option(None, help="D iterations of every experiment"),
+    sigma: str | None = typer.Option(None, help="add-noise levels, e.g. 0,0.5,1"),
+    seed: int | None = typer.Option(None),
+    run_dir: pathlib.Path | None = typer.Option(None, help="Default: runs/paper-<preset>"),
+    overwrite: bool = typer.Option(False, help="Delete --run-dir first"),
+    quiet: bool = typer.Option(False),
+):
+    """The whole paper in one run dir: train, Figures 1-3, noise, report (skips what is done)."""
+    from gandiag.experiments import paper as chain
+    from gandiag.experiments import presets
+
+    data = {k: v for k, v in {"dataset": dataset, "data_dir": data_dir, "split": split,
+                                  "image_size": image_size}.items() if v is not None}
+    model = {k: v for k, v in {"ngf": ngf, "ndf": ndf, "nz": nz}.items() if v is not None}
+    chosen = presets.configure(preset, data=data, model=model, epochs=epochs, iters=iters,
+                               sigmas=parse_floats(sigma, "--sigma") if sigma else None,
+                               seed=seed)
+    run_dir = run_dir or runs.runs_root() / f"paper-{preset}"
+    if overwrite and run_dir.exists():
+        shutil.rmtree(run_dir)
+    chain.run(chosen, run_dir, quiet)
+
+
+def report(
+    run_dir: pathlib.Path | None = typer.Argument(None, help="A run; default: the latest"),
+    quiet: bool = typer.Option(False),
+):
+    """REPORT.md and a self-contained report.html with every figure and the claims table."""
+    from gandiag.views import report as reporting
+
+    path = reporting.run(run_dir, quiet)
+    typer.echo(f"report: {path}")
+
+
+def compare(
+    run_dirs: list[pathlib.Path] = typer.Argument(..., help="Runs to compare"),
+    output: pathlib.Path | None = typer.Option(None, help="Default: runs/compare-<time>"),
+    quiet: bool = typer.Option(False),
+):
+    """Several runs side by side: a table and a figure of their summaries."""
+    from gandiag.views import compare as comparing
+
+    comparing.run(list(run_dirs), output, quiet)
+
+
+for name, command, options in [
+    ("freeze-g-train-d", freeze_g_train_d, {}),
+    ("freeze-G-train-D", freeze_g_train_d, {"hidden": True}),
+    ("probe-gradients", probe_gradients, {}),
+    ("probe", probe_gradients, {"help": "Alias of probe-gradients."}),
+    ("add-noise", add_noise, {}),
+    ("toy-noise", toy_noise, {}),
+    ("paper", paper, {}),
+    ("report", report, {}),
+    ("compare", compare, {}),
+]:
+    app.command(name, **options)(user_errors(command))
+
+
+def main() -> None:
+    app(prog_name="gandiag")

@@ -1,0 +1,1 @@
+"""Models, layers, losses, the GAN state and the jitted steps: everything that runs on device."""

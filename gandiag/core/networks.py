@@ -1,0 +1,64 @@
+"""G and D with the Flax variable plumbing hidden, and G's samples on a fixed latent batch."""
+
+import dataclasses
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+from gandiag.config import TrainConfig
+from gandiag.core.state import build_discriminator, build_generator
+
+
+@dataclasses.dataclass(frozen=True)
+class Networks:
+    """G and D with the Flax variable plumbing hidden: apply returns (output, new stats)."""
+
+    generator: nn.Module
+    discriminator: nn.Module
+    joint_batching: bool
+
+    def generate(self, params, stats, z, train: bool = True):
+        return _apply(self.generator, params, stats, z, train)
+
+    def discriminate(self, params, stats, inputs, train: bool = True):
+        return _apply(self.discriminator, params, stats, inputs, train)
+
+    def discriminate_pair(self, params, stats, real, fake):
+        """D's logits on a real and a fake batch, jointly or as two batches (BatchNorm differs)."""
+        if self.joint_batching:
+            logits, stats = self.discriminate(params, stats, jnp.concatenate([real, fake]))
+            return logits[: real.shape[0]], logits[real.shape[0]:], stats
+        real_logits, stats = self.discriminate(params, stats, real)
+        fake_logits, stats = self.discriminate(params, stats, fake)
+        return real_logits, fake_logits, stats
+
+    def fake_logits(self, params, stats, real, fake):
+        """D's logits on the fake batch alone, batched as in ``discriminate_pair``."""
+        if self.joint_batching:
+            return self.discriminate_pair(params, stats, real, fake)[1]
+        return self.discriminate(params, stats, fake)[0]
+
+
+def _apply(module, params, stats, inputs, train):
+    variables = {"params": params, "batch_stats": stats}
+    if not train:
+        return module.apply(variables, inputs, train=False), stats
+    outputs, updates = module.apply(variables, inputs, train=True, mutable=["batch_stats"])
+    return outputs, updates.get("batch_stats", stats)
+
+
+def build_networks(config: TrainConfig, example_shape) -> Networks:
+    return Networks(build_generator(config.model, example_shape),
+                    build_discriminator(config.model, example_shape),
+                    joint_batching=config.d_batching == "joint")
+
+
+def generate(networks: Networks, g_variables: dict, key: jax.Array, count: int, nz: int,
+             train: bool = True) -> jax.Array:
+    """G's output on ``count`` latents drawn from ``key``; G's statistics are not updated.
+
+    ``train``: BatchNorm on the batch's statistics (as in training) or on the running ones.
+    """
+    z = jax.random.normal(key, (count, nz))
+    return networks.generate(g_variables["params"], g_variables["batch_stats"], z, train)[0]

@@ -1,0 +1,71 @@
+"""The GAN state pytree and the models and optimizers that go with it."""
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import optax
+from flax import struct
+
+from gandiag.config import ModelConfig, OptimizerConfig, TrainConfig
+from gandiag.core.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
+
+
+class GANState(struct.PyTreeNode):
+    """Everything a training run changes: both networks, both optimizers, the step."""
+
+    step: jax.Array
+    g_params: dict
+    g_stats: dict
+    d_params: dict
+    d_stats: dict
+    g_opt_state: optax.OptState
+    d_opt_state: optax.OptState
+    key: jax.Array
+
+
+def build_generator(model: ModelConfig, example_shape: tuple[int, ...]) -> nn.Module:
+    """The DCGAN generator for image examples, the MLP for 2-D points."""
+    if len(example_shape) == 1:
+        return MLPGenerator(hidden=(2 * model.ngf,) * 3, output_dim=example_shape[0])
+    size, _, channels = example_shape
+    return DCGANGenerator(image_size=size, channels=channels, ngf=model.ngf)
+
+
+def build_discriminator(model: ModelConfig, example_shape: tuple[int, ...]) -> nn.Module:
+    """The DCGAN discriminator for image examples, the MLP for 2-D points."""
+    if len(example_shape) == 1:
+        return MLPDiscriminator(hidden=(2 * model.ndf,) * 3)
+    return DCGANDiscriminator(image_size=example_shape[0], ndf=model.ndf,
+                              batch_norm=model.d_norm == "batch")
+
+
+def adam(optimizer: OptimizerConfig) -> optax.GradientTransformation:
+    return optax.adam(optimizer.lr, b1=optimizer.beta1, b2=optimizer.beta2)
+
+
+def init_variables(module: nn.Module, key: jax.Array, example: jax.Array) -> tuple[dict, dict]:
+    """(params, batch_stats) of a freshly initialised module."""
+    variables = module.init(key, example, train=True)
+    return variables["params"], variables.get("batch_stats", {})
+
+
+def init_discriminator(module: nn.Module, key: jax.Array, example_shape, batch_size: int):
+    return init_variables(module, key, jnp.zeros((batch_size, *example_shape), jnp.float32))
+
+
+def create_state(config: TrainConfig, example_shape: tuple[int, ...]) -> GANState:
+    """A fresh state, every random choice derived from ``config.seed``."""
+    generator = build_generator(config.model, example_shape)
+    discriminator = build_discriminator(config.model, example_shape)
+    key = jax.random.key_data(jax.random.key(config.seed))
+    g_key, d_key = jax.random.split(jax.random.wrap_key_data(key), 2)
+    z = jnp.zeros((config.batch_size, config.model.nz), jnp.float32)
+    g_params, g_stats = init_variables(generator, g_key, z)
+    d_params, d_stats = init_discriminator(discriminator, d_key, example_shape, config.batch_size)
+    tx = adam(config.optimizer)
+    return GANState(
+        step=jnp.zeros((), jnp.int32),
+        g_params=g_params, g_stats=g_stats, d_params=d_params, d_stats=d_stats,
+        g_opt_state=tx.init(g_params), d_opt_state=tx.init(d_params),
+        key=key,
+    )

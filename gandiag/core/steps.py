@@ -1,0 +1,158 @@
+"""Jitted training steps: pure functions of (state, batch inputs) -> (state, metrics).
+
+The discriminator update here is the one every experiment uses: ``gandiag train``
+interleaves it with generator updates, the frozen-G experiments call it alone.
+"""
+
+import dataclasses
+from collections.abc import Callable
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from gandiag.config import TrainConfig
+from gandiag.core import losses
+from gandiag.core.networks import Networks, build_networks
+from gandiag.core.noise import add_noise
+from gandiag.core.state import GANState, adam
+
+Array = jax.Array
+
+
+def global_norm(tree) -> Array:
+    return optax.tree.norm(tree)
+
+
+class DiscriminatorStep(NamedTuple):
+    """What one D update returns.
+
+    Attributes:
+        params, stats, opt_state: D after the update.
+        metrics: scalars measured on this batch, with D before its update.
+        fake_logits: D's logits (before the update) on the (noisy) fake batch.
+        fake_pullback: maps a cotangent at ``fake_logits`` to one at the clean fake batch.
+    """
+
+    params: dict
+    stats: dict
+    opt_state: optax.OptState
+    metrics: dict
+    fake_logits: Array
+    fake_pullback: Callable[[Array], Array]
+
+
+@dataclasses.dataclass(frozen=True)
+class DiscriminatorUpdate:
+    """One Adam update of D on a real and a fake batch, with optional instance noise.
+
+    Besides the new D it returns D's logits on the (noisy) fake batch and the pullback
+    of that forward pass from a cotangent at those logits to one at the clean fake
+    batch: the gradient probe uses it to get G's gradient from the same forward pass.
+    """
+
+    networks: Networks
+    cost: Callable[[Array, Array], Array]
+    tx: optax.GradientTransformation
+    gradient_penalty: float = 0.0
+
+    def __call__(self, params, stats, opt_state, real, fake, key, sigma) -> DiscriminatorStep:
+        noise_real, noise_fake, penalty_key = jax.random.split(key, 3)
+        real = add_noise(real, sigma, noise_real)
+        # The noise is additive, so the pullback to the noisy fake batch is also the
+        # pullback to the clean one: G's gradient flows through the noisy input.
+        fake = add_noise(fake, sigma, noise_fake)
+        (real_logits, fake_logits), pullback, new_stats = jax.vjp(
+            lambda d_params, fake_images: _pair_and_stats(
+                self.networks, d_params, stats, real, fake_images),
+            params, fake, has_aux=True)
+        loss, (real_cotangent, fake_cotangent) = jax.value_and_grad(
+            self.cost, argnums=(0, 1))(real_logits, fake_logits)
+        grads = pullback((real_cotangent, fake_cotangent))[0]
+        if self.gradient_penalty:
+            penalty_grads = jax.grad(lambda d_params: losses.gradient_penalty(
+                lambda inputs: self.networks.discriminate(d_params, new_stats, inputs)[0],
+                real, fake, penalty_key))(params)
+            grads = jax.tree_util.tree_map(
+                lambda g, p: g + self.gradient_penalty * p, grads, penalty_grads)
+        updates, opt_state = self.tx.update(grads, opt_state, params)
+        metrics = {
+            "d_loss": loss,
+            "d_real": jnp.mean(jax.nn.sigmoid(real_logits)),
+            "d_fake": jnp.mean(jax.nn.sigmoid(fake_logits)),
+            "d_accuracy": losses.accuracy(real_logits, fake_logits),
+            "d_grad_norm": global_norm(grads),
+        }
+
+        def fake_pullback(fake_logit_cotangent):
+            return pullback((jnp.zeros_like(real_logits), fake_logit_cotangent))[1]
+
+        return DiscriminatorStep(optax.apply_updates(params, updates), new_stats, opt_state,
+                                 metrics, fake_logits, fake_pullback)
+
+
+def _pair_and_stats(networks, params, stats, real, fake):
+    real_logits, fake_logits, new_stats = networks.discriminate_pair(params, stats, real, fake)
+    return (real_logits, fake_logits), new_stats
+
+
+def epoch_permutation(key_data: Array, epoch: Array, num_examples: int) -> Array:
+    """The order in which an epoch visits the data, derived from the run's key."""
+    key = jax.random.fold_in(jax.random.wrap_key_data(key_data), 1_000_000 + epoch)
+    return jax.random.permutation(key, num_examples)
+
+
+def make_train_step(config: TrainConfig, example_shape) -> Callable:
+    """The jitted step ``(state, data, order, sigma) -> (state, metrics)``.
+
+    ``data`` is the whole data set on the device and ``order`` this epoch's
+    permutation of it, so drawing a batch needs no host round trip. D takes
+    ``config.d_steps`` updates (the first on the epoch's next batch, any further on
+    random batches), then G one, against the updated D and reusing the last D
+    update's fake batch and its forward pass, as in the DCGAN reference.
+    """
+    networks = build_networks(config, example_shape)
+    cost = losses.gan_cost(config.cost)
+    tx = adam(config.optimizer)
+    update_discriminator = DiscriminatorUpdate(networks, cost.discriminator, tx,
+                                               cost.gradient_penalty)
+    batch_size = config.batch_size
+
+    def train_step(state: GANState, data: Array, order: Array, sigma: Array):
+        key = jax.random.fold_in(jax.random.wrap_key_data(state.key), state.step)
+        steps_per_epoch = order.shape[0] // batch_size
+        first = jax.lax.dynamic_slice(order, ((state.step % steps_per_epoch) * batch_size,),
+                                      (batch_size,))
+        d_params, d_stats, d_opt_state = state.d_params, state.d_stats, state.d_opt_state
+        for d_step in range(config.d_steps):
+            step_key = jax.random.fold_in(key, d_step)
+            index_key, z_key, d_key = jax.random.split(step_key, 3)
+            indices = first if d_step == 0 else jax.random.randint(
+                index_key, (batch_size,), 0, data.shape[0])
+            real = jnp.take(data, indices, axis=0)
+            z = jax.random.normal(z_key, (batch_size, config.model.nz))
+            fake, generator_vjp, g_stats = jax.vjp(
+                # Called at once, in this iteration: the loop's z is the one meant.
+                lambda g_params: networks.generate(g_params, state.g_stats, z),  # noqa: B023
+                state.g_params, has_aux=True)
+            d_step = update_discriminator(d_params, d_stats, d_opt_state, real,
+                                          jax.lax.stop_gradient(fake), d_key, sigma)
+            d_params, d_stats, d_opt_state = d_step.params, d_step.stats, d_step.opt_state
+
+        g_noise_key, g_real_noise_key = jax.random.split(jax.random.fold_in(key, config.d_steps))
+        noisy_real = add_noise(real, sigma, g_real_noise_key)
+        fake_logits, discriminator_vjp = jax.vjp(
+            lambda images: networks.fake_logits(d_params, d_stats, noisy_real, images),
+            add_noise(fake, sigma, g_noise_key))
+        g_loss, logit_cotangent = jax.value_and_grad(cost.generator)(fake_logits)
+        (g_grads,) = generator_vjp(discriminator_vjp(logit_cotangent)[0])
+        updates, g_opt_state = tx.update(g_grads, state.g_opt_state, state.g_params)
+        new_state = state.replace(
+            step=state.step + 1,
+            g_params=optax.apply_updates(state.g_params, updates), g_stats=g_stats,
+            d_params=d_params, d_stats=d_stats, g_opt_state=g_opt_state, d_opt_state=d_opt_state)
+        metrics = {**d_step.metrics, "g_loss": g_loss, "g_grad_norm": global_norm(g_grads)}
+        return new_state, metrics
+
+    return jax.jit(train_step, donate_argnums=(0,))

@@ -1,0 +1,1 @@
+"""The commands' experiments: train, the frozen-G probes, add-noise, toy-noise, the paper."""

@@ -1,0 +1,196 @@
+"""Frozen-G experiments: Figures 1-3 of Arjovsky & Bottou (2017), and Section 3's noise.
+
+For each saved G, a fresh D is trained from scratch against it while G stays frozen,
+recording D's cross-entropy and accuracy at every iteration and, for each probed
+generator cost, the norm of G's gradient under the current D and its projections on
+a few fixed random unit directions (``gandiag.core.probe_step``).
+"""
+
+import dataclasses
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+
+from gandiag.analysis import summaries
+from gandiag.config import ProbeConfig, TrainConfig, to_dict, train_config_from_dict
+from gandiag.core.networks import build_networks
+from gandiag.core.probe_step import DiscriminatorState, make_probe_step, random_directions
+from gandiag.core.state import adam, init_discriminator, init_variables
+from gandiag.data import datasets
+from gandiag.errors import GandiagError
+from gandiag.store import layout, records, runs
+from gandiag.store.checkpoints import Checkpoints
+from gandiag.store.fetch import MetricBuffer
+from gandiag.store.schema import FrozenSummary, write_summary
+from gandiag.views import console, plots, tables
+
+# Metrics are fetched from the device this many iterations at a time.
+FETCH_EVERY = 100
+
+
+@dataclasses.dataclass(frozen=True)
+class Experiment:
+    """Where a frozen-G experiment reads its run and writes its outputs."""
+
+    run: layout.RunDir
+    output: layout.ExperimentDir
+    train_config: TrainConfig
+    probe: ProbeConfig
+    dataset: datasets.Dataset
+    epochs: tuple[int, ...]
+
+    @property
+    def resolved_probe(self) -> ProbeConfig:
+        """The probe config with its defaults filled in from the run, as written to disk."""
+        return self.probe.resolved(self.train_config, self.epochs)
+
+
+def prepare(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName) -> Experiment:
+    """Resolve the run and the epochs to probe, and load the run's data set."""
+    run = layout.RunDir(runs.resolve_run_dir(run_dir))
+    train_config = train_config_from_dict(runs.read_config(run.path))
+    saved = Checkpoints(run.path, read_only=True).saved_epochs()
+    epochs = probe.epochs or tuple(saved)
+    missing = [e for e in epochs if e not in saved]
+    if missing or not epochs:
+        raise GandiagError(f"epoch(s) {', '.join(map(str, missing)) or 'none'} have no checkpoint "
+                           f"in {run.path}; saved epochs: {', '.join(map(str, saved)) or 'none'}")
+    dataset = datasets.load_data(train_config.data)
+    datasets.require_batches(probe.batch_size, len(dataset))
+    return Experiment(run, run.experiment(output_name), train_config, probe, dataset,
+                      tuple(epochs))
+
+
+def restore_generator(experiment: Experiment, epoch: int) -> dict:
+    """G's {params, batch_stats} after ``epoch``."""
+    generator = build_networks(experiment.train_config, experiment.dataset.shape).generator
+    z = jnp.zeros((1, experiment.train_config.model.nz))
+    params, stats = init_variables(generator, jax.random.key(0), z)
+    template = {"params": params, "batch_stats": stats}
+    checkpoints = Checkpoints(experiment.run.path, read_only=True)
+    restored, _ = checkpoints.restore_generator(epoch, template)
+    return restored
+
+
+# Called with each D at the end of its training: (epoch, sigma, seed, g_variables, d_state).
+OnTrained = Callable[[int, float, int, dict, DiscriminatorState], None]
+
+
+class _Prober:
+    """Trains fresh Ds against frozen Gs with the probe's one compiled step."""
+
+    def __init__(self, experiment: Experiment, bar):
+        probe, shape = experiment.probe, experiment.dataset.shape
+        self.probe, self.shape, self.bar = probe, shape, bar
+        self.step = make_probe_step(experiment.train_config, probe, shape)
+        self.discriminator = build_networks(experiment.train_config, shape).discriminator
+        self.tx = adam(probe.optimizer)
+        self.data = jax.device_put(experiment.dataset.array)
+        self.base_key = jax.random.key(probe.seed)
+        self.records: list[dict] = []
+
+    def directions(self, g_variables: dict) -> dict:
+        """The fixed random unit directions the gradients are projected on (one set per G)."""
+        return random_directions(g_variables["params"], self.probe.directions,
+                                 jax.random.fold_in(self.base_key, 0))
+
+    def train(self, g_variables: dict, directions: dict, epoch: int, sigma: float,
+              seed: int) -> DiscriminatorState:
+        """A fresh D (seed ``seed``) trained against one G at one noise level; records kept."""
+        seed_key = jax.random.fold_in(self.base_key, seed + 1)
+        params, stats = init_discriminator(self.discriminator, seed_key, self.shape,
+                                           self.probe.batch_size)
+        d_state = DiscriminatorState(params, stats, self.tx.init(params))
+        buffer = MetricBuffer(FETCH_EVERY)
+        for iteration in range(1, self.probe.iters + 1):
+            key = jax.random.fold_in(jax.random.fold_in(seed_key, epoch), iteration)
+            d_state, record = self.step(d_state, g_variables, self.data, key,
+                                        jnp.float32(sigma), directions)
+            buffer.add({"epoch": epoch, "seed": seed, "sigma": sigma, "iter": iteration}, record)
+            if buffer.due(iteration, self.probe.iters):
+                fetched = buffer.fetch()
+                self.records += fetched
+                self.bar.update(completed=len(self.records), status=_status(fetched[-1]))
+        return d_state
+
+
+def run_curves(experiment: Experiment, quiet: bool = False,
+               on_trained: OnTrained | None = None) -> list[dict]:
+    """Train a fresh D against each (epoch, sigma, seed) and return every iteration's record.
+
+    ``on_trained``, if given, is called with each D at the end of its training (add-noise
+    evaluates it on held-out data).
+    """
+    probe = experiment.probe
+    total = len(experiment.epochs) * probe.seeds * len(probe.sigmas) * probe.iters
+    with console.progress_bar("probe", total, quiet) as bar:
+        prober = _Prober(experiment, bar)
+        for epoch in experiment.epochs:
+            g_variables = restore_generator(experiment, epoch)
+            directions = prober.directions(g_variables)
+            for sigma in probe.sigmas:
+                for seed in range(probe.seeds):
+                    d_state = prober.train(g_variables, directions, epoch, sigma, seed)
+                    if on_trained is not None:
+                        on_trained(epoch, sigma, seed, g_variables, d_state)
+    return [_nest(record) for record in prober.records]
+
+
+def _status(record: dict) -> str:
+    norms = "  ".join(f"|grad {name.split('/')[1]}| {value:.2e}"
+                      for name, value in record.items() if name.startswith("grad_norm/"))
+    return (f"epoch {record['epoch']} sigma {record['sigma']:g}  err {record['error']:.2e}  "
+            f"acc {record['accuracy']:.3f}  {norms}")
+
+
+def _nest(record: dict) -> dict:
+    """Group the per-cost entries: {"grad_norm": {cost: ...}, "projections": {cost: [...]}}."""
+    nested = {"grad_norm": {}, "projections": {}}
+    for name, value in record.items():
+        group, _, cost = name.partition("/")
+        if cost:
+            nested[group][cost] = value
+        else:
+            nested[name] = value
+    if not nested["grad_norm"]:
+        del nested["grad_norm"], nested["projections"]
+    return nested
+
+
+def begin(experiment: Experiment, settings: dict, quiet: bool) -> None:
+    """Create the experiment's folder and write its resolved settings as config.json."""
+    runs.make_dir(experiment.output.path, "--run-dir")
+    records.write_json(experiment.output.config, settings)
+    probe = experiment.probe
+    console.say(f"{experiment.output.path.name}: run {experiment.run.path}, epochs "
+                f"{', '.join(map(str, experiment.epochs))}, {probe.iters} iterations"
+                + (f", sigmas {', '.join(f'{s:g}' for s in probe.sigmas)}"
+                   if probe.sigmas != (0.0,) else ""), quiet)
+
+
+def run(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName,
+        quiet: bool = False) -> FrozenSummary:
+    """Run a frozen-G experiment and write curves.jsonl, summary.json, figures and a table.
+
+    Args:
+        run_dir: a `gandiag train` run (None: the latest).
+        probe: the experiment's settings; ``costs`` empty for Figure 1 alone.
+        output_name: the folder under the run, ``freeze_g_train_d`` or ``probe``.
+        quiet: no progress bar.
+
+    Returns:
+        The summary, as written to summary.json.
+    """
+    experiment = prepare(run_dir, probe, output_name)
+    begin(experiment, to_dict(experiment.resolved_probe), quiet)
+    curve_records = run_curves(experiment, quiet)
+    records.write_jsonl(experiment.output.curves, curve_records)
+    curves = summaries.group_curves(curve_records)
+    summary = FrozenSummary({epoch: summaries.checkpoint_summary(seeds)
+                             for epoch, seeds in curves.items()})
+    write_summary(experiment.output.summary, summary)
+    plots.frozen_figures(curves, experiment.output)
+    console.show(console.table(f"{output_name}: {experiment.run.path}",
+                               *tables.frozen_rows(summary)))
+    return summary

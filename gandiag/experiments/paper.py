@@ -1,0 +1,81 @@
+"""`gandiag paper`: the paper end to end in one run dir, from a named preset.
+
+train -> freeze-g-train-d -> probe-gradients -> add-noise -> report. A step whose
+outputs already exist for the same config is skipped, so an interrupted chain resumes
+where it stopped (training itself resumes from its last checkpoint).
+"""
+
+import contextlib
+import pathlib
+import time
+
+from gandiag.config import TrainConfig, to_dict, train_config_from_dict
+from gandiag.experiments import frozen, noise, train
+from gandiag.experiments.presets import PaperPreset
+from gandiag.store import layout, records, runs
+from gandiag.store.checkpoints import Checkpoints
+from gandiag.views import console, report
+from gandiag.views.console import say
+
+
+def _given(config) -> dict:
+    """The settings an output's config.json must match for a step to be skipped."""
+    return {k: v for k, v in to_dict(config).items() if v not in (None, [])}
+
+
+def _done(output: layout.ExperimentDir, expected: dict) -> bool:
+    if not (output.config.is_file() and output.summary.is_file()):
+        return False
+    written = records.read_json(output.config) or {}
+    return all(written.get(key) == value for key, value in expected.items())
+
+
+def _trained(run: layout.RunDir, config: TrainConfig) -> bool:
+    if not run.config.is_file():
+        return False
+    saved = train_config_from_dict(runs.read_config(run.path))
+    return (saved == train.resolve(config)
+            and Checkpoints(run.path, read_only=True).saved_epochs() == list(config.save_epochs))
+
+
+def _train(chosen: PaperPreset, run: layout.RunDir, quiet: bool) -> None:
+    """Train the preset's G, or resume it, unless its checkpoints are all there."""
+    if _trained(run, chosen.train):
+        say(f"train: done in {run.path}, skipped")
+        runs.mark_latest(run.path)
+        return
+    resume = run.config.is_file()
+    with _timed("train"):
+        train.run(chosen.train, run.path, resume=resume, overwrite=not resume, quiet=quiet)
+
+
+def run(chosen: PaperPreset, run_dir: pathlib.Path | None = None,
+        quiet: bool = False) -> pathlib.Path:
+    """Run every step of the chain that is not already done; returns the report's path.
+
+    Each step that runs ends with a line giving its wall time.
+    """
+    run = layout.RunDir(run_dir or runs.runs_root() / f"paper-{chosen.name}")
+    _train(chosen, run, quiet)
+    steps = [(layout.FREEZE_G_TRAIN_D, _given(chosen.freeze),
+              lambda: frozen.run(run.path, chosen.freeze, layout.FREEZE_G_TRAIN_D, quiet)),
+             (layout.PROBE, _given(chosen.probe),
+              lambda: frozen.run(run.path, chosen.probe, layout.PROBE, quiet)),
+             (layout.ADD_NOISE, {**_given(chosen.noise), **_given(chosen.noise_options)},
+              lambda: noise.run(run.path, chosen.noise, chosen.noise_options, quiet))]
+    for name, expected, step in steps:
+        if _done(run.experiment(name), expected):
+            say(f"{name}: done, skipped")
+        else:
+            with _timed(name):
+                step()
+    path = report.run(run.path, quiet=False)
+    say(f"report: {path}")
+    return path
+
+
+@contextlib.contextmanager
+def _timed(step: str):
+    start = time.perf_counter()
+    yield
+    say(f"{step}: finished in {console.duration(time.perf_counter() - start)}")

@@ -1,0 +1,1 @@
+"""Views of the records: figures, console tables, and the report (Markdown and HTML)."""

@@ -1,0 +1,35 @@
+"""`gandiag compare`: write a comparison of runs as comparison.json, a figure and a table."""
+
+import datetime
+import pathlib
+
+from gandiag.analysis.compare import compare_runs, table_rows
+from gandiag.store import layout, records, runs
+from gandiag.views import console, plots
+
+
+def run(run_dirs: list[pathlib.Path], output: pathlib.Path | None = None,
+        quiet: bool = False) -> dict:
+    """Compare runs; write comparison.json and comparison.png and print a table.
+
+    Args:
+        run_dirs: `gandiag train` runs, each labelled by its folder's name.
+        output: the folder to write; default ``<runs root>/compare-<time>``.
+        quiet: print nothing.
+
+    Returns:
+        The comparison, as written to comparison.json (see ``compare_runs``).
+    """
+    paths = [runs.resolve_run_dir(run_dir) for run_dir in run_dirs]
+    comparison = compare_runs(paths, [runs.read_config(path) for path in paths])
+    output = pathlib.Path(output or runs.runs_root() / datetime.datetime.now().strftime(
+        "compare-%Y%m%d-%H%M%S"))
+    runs.make_dir(output, "--output")
+    records.write_json(output / layout.COMPARISON_JSON, comparison)
+    plots.comparison(comparison, output / layout.COMPARISON_FIGURE)
+    console.say(f"compare: wrote {output / layout.COMPARISON_JSON} and "
+                f"{layout.COMPARISON_FIGURE}", quiet)
+    if not quiet:
+        console.show(console.table(f"compare: {len(comparison['runs'])} runs",
+                                   *table_rows(comparison)))
+    return comparison
