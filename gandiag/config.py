@@ -24,6 +24,7 @@ CostName = Literal["original", "minus-log-d", "wasserstein", "wasserstein-gp", "
 # Costs whose generator gradient a probe measures (the training costs' generator halves).
 GeneratorCostName = Literal["original", "minus-log-d", "wasserstein", "hinge", "least-squares"]
 NoiseSchedule = Literal["constant", "linear", "exponential"]
+NoiseDistribution = Literal["gaussian", "ball"]
 DBatching = Literal["separate", "joint"]
 DNorm = Literal["batch", "none"]
 Split = Literal["train", "test"]
@@ -151,7 +152,10 @@ class ProbeConfig:
 
     ``g_mode`` and ``d_batching`` of None mean "as in the run's training". ``costs``
     are the generator costs whose gradient norms are probed (none for Figure 1 alone).
-    ``sigmas`` are the instance-noise levels (Section 3); 0 is the paper's Figures 1-3.
+    ``sigmas`` are the instance-noise levels (Section 3); 0 is the paper's Figures 1-3;
+    ``noise_dist`` their distribution (``ball``: uniform in a ball of radius sigma).
+    The last ``held_out`` examples (at most a fifth of the data set) are never used for
+    D's updates: D is evaluated on ``eval_size`` of them and as many fresh fakes.
     """
 
     epochs: tuple[int, ...] = ()
@@ -164,10 +168,16 @@ class ProbeConfig:
     d_batching: DBatching | None = None
     costs: tuple[GeneratorCostName, ...] = PAPER_COSTS
     sigmas: tuple[float, ...] = (0.0,)
+    noise_dist: NoiseDistribution = "gaussian"
     directions: int = PROBE_DIRECTIONS
+    held_out: int = 1000
+    eval_size: int = 512
 
     def __post_init__(self):
         _positive("iters", self.iters)
+        _positive("held-out", self.held_out)
+        _positive("eval size", self.eval_size)
+        _choice("noise distribution", self.noise_dist, typing.get_args(NoiseDistribution))
         _positive("batch size", self.batch_size)
         _positive("seeds", self.seeds)
         _choice("g-mode", self.g_mode, typing.get_args(GMode))
@@ -188,17 +198,19 @@ class ProbeConfig:
         return dataclasses.replace(self, epochs=epochs,
                                    d_batching=self.d_batching or train.d_batching)
 
+    def held_out_count(self, examples: int) -> int:
+        """How many of ``examples`` are held out: ``held_out``, at most a fifth of them."""
+        return min(self.held_out, examples // 5)
+
 
 @dataclasses.dataclass(frozen=True)
 class NoiseOptions:
-    """What `add-noise` adds to the probe: held-out data, OT sample size, figure epoch."""
+    """What `add-noise` adds to the probe: the OT sample size and the figure's epoch."""
 
-    held_out: int = 1000
     transport_samples: int = 1000
     figure_epoch: int | None = None
 
     def __post_init__(self):
-        _positive("held-out", self.held_out)
         _positive("transport samples", self.transport_samples)
 
 

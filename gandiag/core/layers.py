@@ -106,10 +106,15 @@ upsampling_conv.defvjp(_upsampling_conv_forward, _upsampling_conv_backward)
 
 
 class _StrideTwoConv(nn.Module):
-    """A 4x4 stride-2 layer with a DCGAN-initialised kernel and an optional bias."""
+    """A 4x4 stride-2 layer with a DCGAN-initialised kernel and an optional bias.
+
+    ``custom_gradient`` False computes the same function without the hand-written VJP,
+    for the rare caller that needs forward-mode derivatives (a custom VJP has none).
+    """
 
     features: int
     use_bias: bool = True
+    custom_gradient: bool = True
 
     def convolve(self, inputs: jax.Array, kernel: jax.Array) -> jax.Array:
         raise NotImplementedError
@@ -130,7 +135,9 @@ class DownsamplingConv(_StrideTwoConv):
     """Flax layer around ``strided_conv``: (N, H, W, C) -> (N, H/2, W/2, features)."""
 
     def convolve(self, inputs, kernel):
-        return strided_conv(inputs, kernel)
+        if self.custom_gradient:
+            return strided_conv(inputs, kernel)
+        return _plain_strided_conv(inputs, kernel)
 
     def kernel_shape(self, in_features):
         return (_KERNEL, _KERNEL, in_features, self.features)
@@ -145,7 +152,9 @@ class UpsamplingConv(_StrideTwoConv):
     use_bias: bool = False
 
     def convolve(self, inputs, kernel):
-        return upsampling_conv(inputs, kernel)
+        if self.custom_gradient:
+            return upsampling_conv(inputs, kernel)
+        return transposed_conv(inputs, kernel)
 
     def kernel_shape(self, in_features):
         return (_KERNEL, _KERNEL, self.features, in_features)

@@ -31,6 +31,7 @@ class DCGANGenerator(nn.Module):
     image_size: int
     channels: int
     ngf: int = 64
+    custom_gradients: bool = True
 
     @nn.compact
     def __call__(self, z, train: bool = True):
@@ -41,8 +42,10 @@ class DCGANGenerator(nn.Module):
         hidden = nn.relu(_batch_norm(train)(hidden))
         for _ in range(layers - 1):
             features //= 2
-            hidden = nn.relu(_batch_norm(train)(UpsamplingConv(features)(hidden)))
-        return jnp.tanh(UpsamplingConv(self.channels, use_bias=True)(hidden))
+            hidden = nn.relu(_batch_norm(train)(UpsamplingConv(
+                features, custom_gradient=self.custom_gradients)(hidden)))
+        return jnp.tanh(UpsamplingConv(self.channels, use_bias=True,
+                                       custom_gradient=self.custom_gradients)(hidden))
 
 
 class DCGANDiscriminator(nn.Module):

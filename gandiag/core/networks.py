@@ -19,10 +19,10 @@ class Networks:
     joint_batching: bool
 
     def generate(self, params, stats, z, train: bool = True):
-        return _apply(self.generator, params, stats, z, train)
+        return apply_module(self.generator, params, stats, z, train)
 
     def discriminate(self, params, stats, inputs, train: bool = True):
-        return _apply(self.discriminator, params, stats, inputs, train)
+        return apply_module(self.discriminator, params, stats, inputs, train)
 
     def discriminate_pair(self, params, stats, real, fake):
         """D's logits on a real and a fake batch, jointly or as two batches (BatchNorm differs)."""
@@ -40,7 +40,8 @@ class Networks:
         return self.discriminate(params, stats, fake)[0]
 
 
-def _apply(module, params, stats, inputs, train):
+def apply_module(module: nn.Module, params, stats, inputs, train: bool):
+    """A Flax module on ``inputs``: (outputs, batch statistics, updated in training mode)."""
     variables = {"params": params, "batch_stats": stats}
     if not train:
         return module.apply(variables, inputs, train=False), stats

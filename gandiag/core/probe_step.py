@@ -16,9 +16,9 @@ import optax
 
 from gandiag.config import ProbeConfig, TrainConfig
 from gandiag.core import losses
-from gandiag.core.networks import build_networks, generate
+from gandiag.core.networks import apply_module, build_networks, generate
 from gandiag.core.noise import add_noise
-from gandiag.core.state import adam
+from gandiag.core.state import adam, build_generator
 from gandiag.core.steps import DiscriminatorUpdate, global_norm
 
 
@@ -67,7 +67,7 @@ def _probe_step(train_config: TrainConfig, probe: ProbeConfig, example_shape) ->
     networks = build_networks(config, example_shape)
     # D is trained with the cross-entropy whatever G was trained with: the paper's protocol.
     update_discriminator = DiscriminatorUpdate(networks, losses.cross_entropy,
-                                               adam(probe.optimizer))
+                                               adam(probe.optimizer), noise=probe.noise_dist)
     generator_costs = [losses.generator_cost(name) for name in probe.costs]
     train_generator = probe.g_mode == "train"
     batch_size, nz = probe.batch_size, config.model.nz
@@ -94,9 +94,16 @@ def _probe_step(train_config: TrainConfig, probe: ProbeConfig, example_shape) ->
 
 
 def make_evaluation(train_config: TrainConfig, probe: ProbeConfig, example_shape):
-    """Jitted ``(d_state, g_variables, real, key, sigma) -> (cross-entropy, accuracy)`` on
-    one held-out batch with fresh noise, D and G as during the probe, nothing updated;
-    and jitted ``(g_variables, key, count) -> samples`` of G as during the probe."""
+    """Jitted ``(d_state, g_variables, real, key, sigma) -> numbers`` of D on held-out data.
+
+    D sees the held-out ``real`` batch and as many fresh fakes, each with fresh instance
+    noise, and nothing is updated. BatchNorm uses D's running statistics, so D is one
+    fixed function and no example's score depends on the labels of the others (the
+    theorems' D); the same inputs as one mixed batch on its own statistics give
+    ``mixed_correct``, for comparison. Returns counts and sums, so that chunks add up.
+
+    Also returns the jitted ``(g_variables, key, count) -> samples`` of G as in the probe.
+    """
     config = probe.for_run(train_config)
     networks = build_networks(config, example_shape)
     train_generator = probe.g_mode == "train"
@@ -105,13 +112,88 @@ def make_evaluation(train_config: TrainConfig, probe: ProbeConfig, example_shape
     def evaluate(d_state, g_variables, real, key, sigma):
         z_key, real_key, fake_key = jax.random.split(key, 3)
         fake = generate(networks, g_variables, z_key, real.shape[0], nz, train_generator)
-        real_logits, fake_logits, _ = networks.discriminate_pair(
-            d_state.params, d_state.stats, add_noise(real, sigma, real_key),
-            add_noise(fake, sigma, fake_key))
-        return (losses.cross_entropy(real_logits, fake_logits),
-                losses.accuracy(real_logits, fake_logits))
+        noisy_real = add_noise(real, sigma, real_key, probe.noise_dist)
+        noisy_fake = add_noise(fake, sigma, fake_key, probe.noise_dist)
+        real_logits = networks.discriminate(d_state.params, d_state.stats, noisy_real, False)[0]
+        fake_logits = networks.discriminate(d_state.params, d_state.stats, noisy_fake, False)[0]
+        mixed = networks.discriminate(d_state.params, d_state.stats,
+                                      jnp.concatenate([noisy_real, noisy_fake]), True)[0]
+        count = real.shape[0]
+        return {"correct": jnp.sum(real_logits > 0) + jnp.sum(fake_logits < 0),
+                "mixed_correct": jnp.sum(mixed[:count] > 0) + jnp.sum(mixed[count:] < 0),
+                "error_sum": count * losses.cross_entropy(real_logits, fake_logits),
+                "d_fake_sum": jnp.sum(jax.nn.sigmoid(fake_logits))}
 
     def samples(g_variables, key, count):
         return generate(networks, g_variables, key, count, nz, train_generator)
 
     return jax.jit(evaluate), jax.jit(samples, static_argnums=2)
+
+
+# Random parameter directions per Hutchinson estimate of G's Jacobian norm.
+JACOBIAN_PROBES = 4
+
+
+def make_premise_step(train_config: TrainConfig, probe: ProbeConfig, example_shape):
+    """Jitted ``(d_state, g_variables, key) -> numbers``: Theorem 2.4's premise on fresh fakes.
+
+    With D fixed (BatchNorm on running statistics) and a fresh batch of fakes x_i:
+    ``epsilon`` = max_i D(x_i) + max_i |grad_x D(x_i)| (D* is 0 on the fakes, so this is
+    |D - D*| on them); ``jacobian_norm`` = sqrt(mean_i |J_i|_F^2), J_i the Jacobian of
+    G's output i in its parameters, by Hutchinson's estimate E_v |J_i v|^2 = |J_i|_F^2
+    over random Gaussian parameter directions v, each a forward-mode pass that gives
+    every sample's J_i v at once (through G's layers without their custom VJPs, the
+    same function). The Frobenius norm bounds the theorem's operator norm, so the
+    bound stays valid, if looser; and ``grad_norm_fixed_d``, the norm of G's gradient
+    under the original cost with this same D and batch, which the theorem bounds by
+    ``jacobian_norm * epsilon / (1 - epsilon)``.
+    """
+    config = probe.for_run(train_config)
+    networks = build_networks(config, example_shape)
+    forward_generator = build_generator(config.model, example_shape, custom_gradients=False)
+    train_generator = probe.g_mode == "train"
+    batch_size, nz = probe.batch_size, config.model.nz
+
+    def premises(d_state, g_variables, key):
+        z_key, probe_key = jax.random.split(key)
+        z = jax.random.normal(z_key, (batch_size, nz))
+
+        def generate_from(params):
+            return networks.generate(params, g_variables["batch_stats"], z, train_generator)[0]
+
+        def logits(images):
+            return networks.discriminate(d_state.params, d_state.stats, images, False)[0]
+
+        params = g_variables["params"]
+        fake = generate_from(params)
+        d_values = jax.nn.sigmoid(logits(fake))
+        # D on running statistics treats examples independently: one gradient of the sum
+        # gives every example's own input gradient.
+        input_gradients = jax.grad(lambda images: jnp.sum(jax.nn.sigmoid(logits(images))))(fake)
+        gradient_norms = jnp.sqrt(jnp.sum(jnp.square(input_gradients).reshape(batch_size, -1),
+                                          axis=1))
+        cost_gradients = jax.grad(lambda g_params: jnp.mean(losses.original_per_sample(
+            logits(generate_from(g_params)))))(params)
+        def forward(g_params):
+            return apply_module(forward_generator, g_params, g_variables["batch_stats"], z,
+                                train_generator)[0]
+
+        squared = jnp.stack([_squared_jvp_norms(forward, params, key)
+                             for key in jax.random.split(probe_key, JACOBIAN_PROBES)])
+        return {"d_fake_max": jnp.max(d_values),
+                "grad_x_d_max": jnp.max(gradient_norms),
+                "epsilon": jnp.max(d_values) + jnp.max(gradient_norms),
+                "jacobian_norm": jnp.sqrt(jnp.mean(squared)),
+                "grad_norm_fixed_d": global_norm(cost_gradients)}
+
+    return jax.jit(premises)
+
+
+def _squared_jvp_norms(function, params: dict, key: jax.Array) -> jax.Array:
+    """|J_i v|^2 for every output example i, for one random Gaussian parameter direction v."""
+    leaves, treedef = jax.tree_util.tree_flatten(params)
+    keys = jax.random.split(key, len(leaves))
+    direction = jax.tree_util.tree_unflatten(
+        treedef, [jax.random.normal(k, leaf.shape, leaf.dtype) for k, leaf in zip(keys, leaves)])
+    _, tangent = jax.jvp(function, (params,), (direction,))
+    return jnp.sum(jnp.square(tangent).reshape(tangent.shape[0], -1), axis=1)

@@ -23,12 +23,17 @@ class GANState(struct.PyTreeNode):
     key: jax.Array
 
 
-def build_generator(model: ModelConfig, example_shape: tuple[int, ...]) -> nn.Module:
-    """The DCGAN generator for image examples, the MLP for 2-D points."""
+def build_generator(model: ModelConfig, example_shape: tuple[int, ...],
+                    custom_gradients: bool = True) -> nn.Module:
+    """The DCGAN generator for image examples, the MLP for 2-D points.
+
+    ``custom_gradients`` False: the same function, differentiable in forward mode too.
+    """
     if len(example_shape) == 1:
         return MLPGenerator(hidden=(2 * model.ngf,) * 3, output_dim=example_shape[0])
     size, _, channels = example_shape
-    return DCGANGenerator(image_size=size, channels=channels, ngf=model.ngf)
+    return DCGANGenerator(image_size=size, channels=channels, ngf=model.ngf,
+                          custom_gradients=custom_gradients)
 
 
 def build_discriminator(model: ModelConfig, example_shape: tuple[int, ...]) -> nn.Module:

@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from gandiag.config import TrainConfig
+from gandiag.config import NoiseDistribution, TrainConfig
 from gandiag.core import losses
 from gandiag.core.networks import Networks, build_networks
 from gandiag.core.noise import add_noise
@@ -56,13 +56,14 @@ class DiscriminatorUpdate:
     cost: Callable[[Array, Array], Array]
     tx: optax.GradientTransformation
     gradient_penalty: float = 0.0
+    noise: NoiseDistribution = "gaussian"
 
     def __call__(self, params, stats, opt_state, real, fake, key, sigma) -> DiscriminatorStep:
         noise_real, noise_fake, penalty_key = jax.random.split(key, 3)
-        real = add_noise(real, sigma, noise_real)
+        real = add_noise(real, sigma, noise_real, self.noise)
         # The noise is additive, so the pullback to the noisy fake batch is also the
         # pullback to the clean one: G's gradient flows through the noisy input.
-        fake = add_noise(fake, sigma, noise_fake)
+        fake = add_noise(fake, sigma, noise_fake, self.noise)
         (real_logits, fake_logits), pullback, new_stats = jax.vjp(
             lambda d_params, fake_images: _pair_and_stats(
                 self.networks, d_params, stats, real, fake_images),

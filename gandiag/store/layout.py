@@ -1,13 +1,16 @@
 """Every folder and file name of a run directory, here and nowhere else.
 
 ```
+<run set>/                         a folder of G runs (`gandiag paper --g-seeds N`)
+  members.json                     {"runs": ["g0", "g1", ...]}, folders relative to it
+  report/                          the report over every member
 <run>/                             RunDir
   config.json                      the resolved training config
   metrics.jsonl                    one record per training step
   checkpoints/epoch/<E>/           kept epochs;  checkpoints/latest/<step>/ for --resume
   samples/epoch_NNNN.png           G on a fixed z at each saved epoch
   <experiment>/                    ExperimentDir: freeze_g_train_d, probe, add_noise, toy_noise
-    config.json, curves.jsonl, summary.json, figures
+    config.json, curves.jsonl, heldout.jsonl, premises.jsonl, summary.json, figures
   report/                          REPORT.md, report.html, training.png
 ```
 """
@@ -21,6 +24,8 @@ from typing import Literal
 CONFIG = "config.json"
 METRICS = "metrics.jsonl"
 CURVES = "curves.jsonl"
+HELDOUT = "heldout.jsonl"
+PREMISES = "premises.jsonl"
 SUMMARY = "summary.json"
 CHECKPOINTS = "checkpoints"
 EPOCH_CHECKPOINTS = "epoch"
@@ -31,6 +36,8 @@ REPORT_MARKDOWN = "REPORT.md"
 REPORT_HTML = "report.html"
 # The pointer to the newest run, inside the runs root.
 LATEST_RUN = "latest"
+# A folder holding several G runs (one per G seed) lists them here.
+MEMBERS = "members.json"
 
 ExperimentName = Literal["freeze_g_train_d", "probe", "add_noise", "toy_noise"]
 FREEZE_G_TRAIN_D: ExperimentName = "freeze_g_train_d"
@@ -75,6 +82,14 @@ class ExperimentDir:
     @property
     def curves(self) -> pathlib.Path:
         return self.path / CURVES
+
+    @property
+    def heldout(self) -> pathlib.Path:
+        return self.path / HELDOUT
+
+    @property
+    def premises(self) -> pathlib.Path:
+        return self.path / PREMISES
 
     @property
     def summary(self) -> pathlib.Path:

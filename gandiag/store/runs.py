@@ -42,18 +42,20 @@ def mark_latest(run_dir: pathlib.Path) -> None:
                            "set GANDIAG_RUNS_DIR to a writable folder") from None
 
 
+def _latest_target() -> pathlib.Path:
+    """Where ``<runs root>/latest`` points: the newest run or run set."""
+    pointer = runs_root() / layout.LATEST_RUN
+    if pointer.is_file() and not pointer.is_symlink():
+        return pathlib.Path(pointer.read_text().strip())
+    if pointer.exists():
+        return pointer.resolve()
+    raise GandiagError(f"no run given and no latest run at {pointer}; "
+                       "run `gandiag train` first or pass --run-dir")
+
+
 def resolve_run_dir(run_dir: str | os.PathLike | None) -> pathlib.Path:
     """The run directory a later command works on: the given one, else the latest."""
-    if run_dir is None:
-        pointer = runs_root() / layout.LATEST_RUN
-        if pointer.is_file() and not pointer.is_symlink():
-            run_dir = pointer.read_text().strip()
-        elif pointer.exists():
-            run_dir = pointer.resolve()
-        else:
-            raise GandiagError(f"no run given and no latest run at {pointer}; "
-                               "run `gandiag train` first or pass --run-dir")
-    path = pathlib.Path(run_dir)
+    path = pathlib.Path(run_dir) if run_dir is not None else _latest_target()
     if not layout.RunDir(path).config.is_file():
         raise GandiagError(f"{path} is not a gandiag run (no config.json); pass the folder "
                            "that `gandiag train` wrote")
@@ -102,3 +104,25 @@ def prepare(run_dir: pathlib.Path, config: dict, resume: bool, overwrite: bool) 
     make_dir(run_dir, "--run-dir")
     records.write_json(config_path, config)
     return resume and (layout.RunDir(run_dir).checkpoints / layout.LATEST_CHECKPOINT).is_dir()
+
+
+def run_set(path: str | os.PathLike | None) -> tuple[pathlib.Path, list[pathlib.Path]]:
+    """(the folder, the G runs it covers): a run set and its members, or a run on its own.
+
+    ``path`` None is the latest run (or run set).
+    """
+    path = pathlib.Path(path) if path is not None else _latest_target()
+    if not (path / layout.MEMBERS).is_file():
+        return path, [resolve_run_dir(path)]
+    listed = records.read_json(path / layout.MEMBERS)
+    names = listed.get("runs") if isinstance(listed, dict) else None
+    if not names:
+        raise GandiagError(f"{path / layout.MEMBERS} lists no runs; rerun `gandiag paper` "
+                           "there or pass a run")
+    return path, [resolve_run_dir(path / name) for name in names]
+
+
+def write_members(path: pathlib.Path, names: list[str]) -> None:
+    """Make ``path`` a run set of the runs in its sub-folders ``names``."""
+    make_dir(path, "--run-dir")
+    records.write_json(pathlib.Path(path) / layout.MEMBERS, {"runs": names})

@@ -18,7 +18,7 @@ from typing import Any
 from gandiag.errors import GandiagError
 from gandiag.store import records
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 VERSION_KEY = "schema_version"
 
 
@@ -36,65 +36,141 @@ def _key(field: dataclasses.Field) -> str:
 
 
 @dataclasses.dataclass(frozen=True)
-class CostSummary:
-    """One generator cost's numbers for one checkpoint (the median over D seeds).
+class Estimate:
+    """A number with its 90% interval (from a bootstrap within one curve)."""
 
-    Start is the median norm over the first 50 iterations, end over the last 500 (an
-    eighth of a shorter run); ``decay_orders`` = log10(start / end).
+    value: float
+    low: float
+    high: float
+
+
+@dataclasses.dataclass(frozen=True)
+class CostSummary:
+    """One generator cost's numbers on one D seed's curve.
+
+    Start is the median norm over the first iterations, end over the last ones (the
+    windows are in ``gandiag.analysis.spec``); ``decay_orders`` = log10(start / end).
+    ``jitter_null`` is the 90% band of ``jitter_growth`` for stationary noise of the same
+    length and autocorrelation.
     """
 
     grad_norm_start: float
     grad_norm_end: float
-    decay_orders: float
-    variance_growth: float
-    tail_index: float
+    decay_orders: Estimate
+    jitter_growth: Estimate
+    jitter_null_low: float
+    jitter_null_high: float
+    tail_index: Estimate
     kurtosis: float
 
 
 @dataclasses.dataclass(frozen=True)
-class CheckpointSummary:
-    """A fresh D against one frozen G: how fast it became perfect, and G's gradient."""
+class HeldOutSummary:
+    """D on held-out reals and fresh fakes (BatchNorm on running statistics).
+
+    ``iters_to_acc_099``: D updates until the held-out accuracy first reached 0.99.
+    ``correct_at`` of ``count_at`` at ``updates_at`` D updates: the Figure-1 number.
+    """
 
     iters_to_acc_099: int | None = dataclasses.field(metadata=json_key("iters_to_acc_0.99"))
-    iters_to_acc_0999: int | None = dataclasses.field(metadata=json_key("iters_to_acc_0.999"))
-    final_error: float
+    updates_at: int
+    correct_at: int
+    count_at: int
     final_accuracy: float
-    # Only the probe measures G's gradient; Figure 1 alone leaves this None.
+    final_error: float
+    final_mixed_accuracy: float
+
+
+@dataclasses.dataclass(frozen=True)
+class PremiseSummary:
+    """Theorem 2.4's premise along one curve (noise-free probes only).
+
+    ``epsilon_end`` etc. are the last measurement; ``bound_checks`` counts the
+    measurements with epsilon < 1, ``bound_holds`` those where |grad| <= M eps / (1 - eps);
+    ``bound_ratio_max`` is the largest |grad| / bound among them.
+    """
+
+    epsilon_end: float
+    d_fake_max_end: float
+    grad_x_d_max_end: float
+    jacobian_norm_end: float
+    bound_checks: int
+    bound_holds: int
+    bound_ratio_max: float | None
+
+
+@dataclasses.dataclass(frozen=True)
+class SeedSummary:
+    """A fresh D (one seed) trained against one frozen G.
+
+    ``iters_to_acc_099_train`` and ``final_train_error`` are in-sample (D's own training
+    batches, BatchNorm as in training); ``d_fake_start``/``d_fake_end`` are the mean
+    D(G(z)) over the start and end windows, for the decomposition of the decay.
+    """
+
+    seed: int
+    iters_to_acc_099_train: int | None = dataclasses.field(
+        metadata=json_key("iters_to_acc_0.99_train"))
+    final_train_error: float
+    d_fake_start: float
+    d_fake_end: float
+    held_out: HeldOutSummary
     costs: dict[str, CostSummary] | None = None
+    premises: PremiseSummary | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckpointSummary:
+    """Every D seed trained against one frozen G."""
+
+    seeds: list[SeedSummary]
 
 
 @dataclasses.dataclass(frozen=True)
 class FrozenSummary:
     """summary.json of freeze_g_train_d/ and probe/: one block per checkpoint epoch."""
 
+    iters: int
+    held_out: int
+    eval_size: int
     checkpoints: dict[int, CheckpointSummary]
 
 
 @dataclasses.dataclass(frozen=True)
-class NoiseCost:
-    grad_norm_start: float
-    grad_norm_end: float
-    decay_orders: float
+class NoiseSeed:
+    """One D seed at one noise level: held-out numbers at the end, and the decays."""
+
+    seed: int
+    final_accuracy: float
+    final_error: float
+    jsd_lower_bound: float
+    decay_orders: dict[str, Estimate]
 
 
 @dataclasses.dataclass(frozen=True)
 class NoiseRow:
-    """One (checkpoint, sigma) of add-noise: held-out numbers, the JSD and W bound rows."""
+    """One (checkpoint, sigma) of add-noise.
+
+    ``w_empirical`` is exact OT between n held-out reals and n fakes; ``w_bias`` the
+    same between two disjoint real samples of n (its finite-sample floor); ``delta``
+    the median distance from a fake to its nearest held-out real (noise-free).
+    """
 
     epoch: int
     sigma: float
-    final_accuracy: float
-    final_error: float
-    jsd_lower_bound: float
-    w_upper_bound: float
+    seeds: list[NoiseSeed]
     w_empirical: float
-    costs: dict[str, NoiseCost]
+    w_bias: float
+    delta: float
 
 
 @dataclasses.dataclass(frozen=True)
 class NoiseSummary:
-    """summary.json of add_noise/."""
+    """summary.json of add_noise/: the noise distribution and one row per (epoch, sigma)."""
 
+    noise_dist: str
+    dimensions: int
+    transport_samples: int
     rows: list[NoiseRow]
 
 
