@@ -17,18 +17,34 @@ def test_paper_runs_the_whole_chain_then_skips_what_is_done(tmp_path):
     runner = CliRunner()
     first = runner.invoke(app, ["paper", *TINY, "--run-dir", str(run_dir)])
     assert first.exit_code == 0, first.output
-    for part in ("freeze_g_train_d", "probe", "add_noise"):
+    for part in ("probe", "add_noise"):
         assert (run_dir / part / "summary.json").is_file()
+    assert not (run_dir / "freeze_g_train_d").exists()  # Figure 1 is the probe's own D
     assert (run_dir / "report" / "report.html").is_file()
-    assert "Perfect discrimination" in first.output
+    assert "Perfect discrimination" in first.output and "spec version" in (
+        run_dir / "report" / "REPORT.md").read_text()
     probe_config = json.loads((run_dir / "probe" / "config.json").read_text())
     assert probe_config["iters"] == 60 and probe_config["epochs"] == [1, 2]
     assert json.loads((run_dir / "add_noise" / "config.json").read_text())["epochs"] == [2]
     summary_time = (run_dir / "probe" / "summary.json").stat().st_mtime_ns
     second = runner.invoke(app, ["paper", *TINY, "--run-dir", str(run_dir)])
     assert second.exit_code == 0, second.output
-    assert second.output.count("skipped") == 4
+    assert second.output.count("skipped") == 3
     assert (run_dir / "probe" / "summary.json").stat().st_mtime_ns == summary_time
+
+
+def test_g_seeds_make_a_run_set_reported_as_one(tmp_path):
+    run_dir = tmp_path / "set"
+    result = CliRunner().invoke(app, ["paper", *TINY, "--epochs", "1", "--g-seeds", "2",
+                                      "--run-dir", str(run_dir)])
+    assert result.exit_code == 0, result.output
+    assert json.loads((run_dir / "members.json").read_text()) == {"runs": ["g0", "g1"]}
+    seeds = [json.loads((run_dir / name / "config.json").read_text())["seed"]
+             for name in ("g0", "g1")]
+    assert seeds == [0, 1]
+    report = (run_dir / "report" / "REPORT.md").read_text()
+    assert "2 G run(s)" in report and "hierarchical bootstrap over 2 G runs" in report
+    assert "G run g1" in report
 
 
 def test_presets_document_purpose_command_and_time():

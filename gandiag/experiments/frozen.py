@@ -11,33 +11,53 @@ from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from gandiag.analysis import summaries
+from gandiag.analysis.spec import (
+    EVALUATE_EARLY_UNTIL,
+    EVALUATE_EVERY_EARLY,
+    EVALUATE_EVERY_LATE,
+    PREMISE_EVERY,
+)
 from gandiag.config import ProbeConfig, TrainConfig, to_dict, train_config_from_dict
 from gandiag.core.networks import build_networks
-from gandiag.core.probe_step import DiscriminatorState, make_probe_step, random_directions
+from gandiag.core.probe_step import (
+    DiscriminatorState,
+    make_evaluation,
+    make_premise_step,
+    make_probe_step,
+    random_directions,
+)
 from gandiag.core.state import adam, init_discriminator, init_variables
 from gandiag.data import datasets
 from gandiag.errors import GandiagError
 from gandiag.store import layout, records, runs
 from gandiag.store.checkpoints import Checkpoints
 from gandiag.store.fetch import MetricBuffer
-from gandiag.store.schema import FrozenSummary, write_summary
+from gandiag.store.schema import CheckpointSummary, FrozenSummary, write_summary
 from gandiag.views import console, plots, tables
 
 # Metrics are fetched from the device this many iterations at a time.
 FETCH_EVERY = 100
+# Offsets the evaluations' random stream from the probe's (same seed, disjoint keys).
+_EVALUATION_KEY_OFFSET = 7919
 
 
 @dataclasses.dataclass(frozen=True)
 class Experiment:
-    """Where a frozen-G experiment reads its run and writes its outputs."""
+    """Where a frozen-G experiment reads its run and writes its outputs.
+
+    ``dataset`` is what D trains on; ``held_out`` the last examples of the run's data
+    set, never used for D's updates.
+    """
 
     run: layout.RunDir
     output: layout.ExperimentDir
     train_config: TrainConfig
     probe: ProbeConfig
     dataset: datasets.Dataset
+    held_out: np.ndarray
     epochs: tuple[int, ...]
 
     @property
@@ -45,9 +65,14 @@ class Experiment:
         """The probe config with its defaults filled in from the run, as written to disk."""
         return self.probe.resolved(self.train_config, self.epochs)
 
+    @property
+    def eval_size(self) -> int:
+        """Held-out reals per evaluation (with as many fresh fakes)."""
+        return min(self.probe.eval_size, len(self.held_out))
+
 
 def prepare(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName) -> Experiment:
-    """Resolve the run and the epochs to probe, and load the run's data set."""
+    """Resolve the run and the epochs to probe, load the data set and hold part of it out."""
     run = layout.RunDir(runs.resolve_run_dir(run_dir))
     train_config = train_config_from_dict(runs.read_config(run.path))
     saved = Checkpoints(run.path, read_only=True).saved_epochs()
@@ -57,11 +82,15 @@ def prepare(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName) -> 
         raise GandiagError(f"epoch(s) {', '.join(map(str, missing)) or 'none'} have no checkpoint "
                            f"in {run.path}; saved epochs: {', '.join(map(str, saved)) or 'none'}")
     dataset = datasets.load_data(train_config.data)
-    datasets.require_batches(probe.batch_size, len(dataset))
-    return Experiment(run, run.experiment(output_name), train_config, probe, dataset,
-                      tuple(epochs))
-
-
+    count = probe.held_out_count(len(dataset))
+    datasets.require_batches(probe.batch_size, len(dataset) - count, "the data set less its "
+                             f"{count} held-out examples")
+    if count < 2:
+        raise GandiagError(f"the data set ({len(dataset)} examples) is too small to hold out "
+                           "examples for D's evaluation; use a larger data set")
+    training = dataclasses.replace(dataset, array=dataset.array[:-count])
+    return Experiment(run, run.experiment(output_name), train_config, probe, training,
+                      dataset.array[-count:], tuple(epochs))
 def restore_generator(experiment: Experiment, epoch: int) -> dict:
     """G's {params, batch_stats} after ``epoch``."""
     generator = build_networks(experiment.train_config, experiment.dataset.shape).generator
@@ -77,18 +106,45 @@ def restore_generator(experiment: Experiment, epoch: int) -> dict:
 OnTrained = Callable[[int, float, int, dict, DiscriminatorState], None]
 
 
+def evaluation_points(iters: int) -> set[int]:
+    """The numbers of D updates after which D is evaluated on held-out data."""
+    early = range(0, min(iters, EVALUATE_EARLY_UNTIL) + 1, EVALUATE_EVERY_EARLY)
+    late = range(EVALUATE_EARLY_UNTIL, iters + 1, EVALUATE_EVERY_LATE)
+    return {*early, *late, iters}
+
+
+def premise_points(iters: int) -> set[int]:
+    """The numbers of D updates after which Theorem 2.4's premise is measured."""
+    return {*range(0, iters + 1, PREMISE_EVERY), iters}
+
+
+@dataclasses.dataclass
+class Records:
+    """What the probe loop keeps: curves, held-out evaluations and premises, by stream."""
+
+    curves: list[dict] = dataclasses.field(default_factory=list)
+    evaluations: list[dict] = dataclasses.field(default_factory=list)
+    premises: list[dict] = dataclasses.field(default_factory=list)
+
+
 class _Prober:
-    """Trains fresh Ds against frozen Gs with the probe's one compiled step."""
+    """Trains fresh Ds against frozen Gs with the probe's one compiled step, and evaluates."""
 
     def __init__(self, experiment: Experiment, bar):
         probe, shape = experiment.probe, experiment.dataset.shape
         self.probe, self.shape, self.bar = probe, shape, bar
         self.step = make_probe_step(experiment.train_config, probe, shape)
+        self.evaluate, _ = make_evaluation(experiment.train_config, probe, shape)
+        self.premises = make_premise_step(experiment.train_config, probe, shape)
         self.discriminator = build_networks(experiment.train_config, shape).discriminator
         self.tx = adam(probe.optimizer)
         self.data = jax.device_put(experiment.dataset.array)
+        self.eval_batch = jnp.asarray(experiment.held_out[:experiment.eval_size])
         self.base_key = jax.random.key(probe.seed)
-        self.records: list[dict] = []
+        self.evaluation_key = jax.random.key(probe.seed + _EVALUATION_KEY_OFFSET)
+        self.evaluation_points = evaluation_points(probe.iters)
+        self.premise_points = premise_points(probe.iters)
+        self.records = Records()
 
     def directions(self, g_variables: dict) -> dict:
         """The fixed random unit directions the gradients are projected on (one set per G)."""
@@ -102,25 +158,46 @@ class _Prober:
         params, stats = init_discriminator(self.discriminator, seed_key, self.shape,
                                            self.probe.batch_size)
         d_state = DiscriminatorState(params, stats, self.tx.init(params))
-        buffer = MetricBuffer(FETCH_EVERY)
+        labels = {"epoch": epoch, "seed": seed, "sigma": sigma}
+        curve, checks = MetricBuffer(FETCH_EVERY), MetricBuffer(0)
+        check_key = jax.random.fold_in(jax.random.fold_in(self.evaluation_key, epoch), seed)
+        self.check(d_state, g_variables, checks, labels, 0, sigma, check_key)
         for iteration in range(1, self.probe.iters + 1):
             key = jax.random.fold_in(jax.random.fold_in(seed_key, epoch), iteration)
             d_state, record = self.step(d_state, g_variables, self.data, key,
                                         jnp.float32(sigma), directions)
-            buffer.add({"epoch": epoch, "seed": seed, "sigma": sigma, "iter": iteration}, record)
-            if buffer.due(iteration, self.probe.iters):
-                fetched = buffer.fetch()
-                self.records += fetched
-                self.bar.update(completed=len(self.records), status=_status(fetched[-1]))
+            # The record was measured with D before this iteration's update.
+            curve.add({**labels, "iter": iteration, "d_updates": iteration - 1}, record)
+            self.check(d_state, g_variables, checks, labels, iteration, sigma, check_key)
+            if curve.due(iteration, self.probe.iters):
+                fetched = curve.fetch()
+                self.records.curves += fetched
+                self.bar.update(completed=len(self.records.curves), status=_status(fetched[-1]))
+        for record in checks.fetch():
+            stream = self.records.premises if "epsilon" in record else self.records.evaluations
+            stream.append(record)
         return d_state
+
+    def check(self, d_state, g_variables, checks: MetricBuffer, labels: dict, d_updates: int,
+              sigma: float, key) -> None:
+        """Queue D's held-out evaluation and (without noise) the premises, where due."""
+        key = jax.random.fold_in(key, d_updates)
+        fields = {**labels, "d_updates": d_updates}
+        if d_updates in self.evaluation_points:
+            checks.add({**fields, "count": 2 * len(self.eval_batch)},
+                       self.evaluate(d_state, g_variables, self.eval_batch, key,
+                                     jnp.float32(sigma)))
+        if sigma == 0 and d_updates in self.premise_points:
+            checks.add(fields,
+                       self.premises(d_state, g_variables, jax.random.fold_in(key, 1)))
 
 
 def run_curves(experiment: Experiment, quiet: bool = False,
-               on_trained: OnTrained | None = None) -> list[dict]:
-    """Train a fresh D against each (epoch, sigma, seed) and return every iteration's record.
+               on_trained: OnTrained | None = None) -> Records:
+    """Train a fresh D against each (epoch, sigma, seed) and return every record.
 
     ``on_trained``, if given, is called with each D at the end of its training (add-noise
-    evaluates it on held-out data).
+    evaluates it on all held-out data).
     """
     probe = experiment.probe
     total = len(experiment.epochs) * probe.seeds * len(probe.sigmas) * probe.iters
@@ -134,7 +211,17 @@ def run_curves(experiment: Experiment, quiet: bool = False,
                     d_state = prober.train(g_variables, directions, epoch, sigma, seed)
                     if on_trained is not None:
                         on_trained(epoch, sigma, seed, g_variables, d_state)
-    return [_nest(record) for record in prober.records]
+    prober.records.curves = [_nest(record) for record in prober.records.curves]
+    prober.records.evaluations = [_averaged(record) for record in prober.records.evaluations]
+    return prober.records
+
+
+def _averaged(record: dict) -> dict:
+    """An evaluation with its sums turned into means over the evaluated examples."""
+    count = record["count"]
+    return {**{k: v for k, v in record.items() if not k.endswith("_sum")},
+            "correct": int(record["correct"]), "mixed_correct": int(record["mixed_correct"]),
+            "error": 2 * record["error_sum"] / count, "d_fake": 2 * record["d_fake_sum"] / count}
 
 
 def _status(record: dict) -> str:
@@ -169,9 +256,27 @@ def begin(experiment: Experiment, settings: dict, quiet: bool) -> None:
                    if probe.sigmas != (0.0,) else ""), quiet)
 
 
+def write_records(output: layout.ExperimentDir, found: Records) -> None:
+    """curves.jsonl, heldout.jsonl and premises.jsonl of an experiment."""
+    records.write_jsonl(output.curves, found.curves)
+    records.write_jsonl(output.heldout, found.evaluations)
+    records.write_jsonl(output.premises, found.premises)
+
+
+def checkpoint_summaries(found: Records, sigma: float = 0.0) -> dict[int, CheckpointSummary]:
+    """{epoch: every D seed's summary} at one noise level."""
+    curves, evaluations = summaries.group(found.curves, sigma), summaries.group(
+        found.evaluations, sigma)
+    premises = summaries.group(found.premises, sigma)
+    return {epoch: CheckpointSummary([
+        summaries.seed_summary(seeds[seed], evaluations[epoch][seed],
+                               premises.get(epoch, {}).get(seed, []), seed)
+        for seed in sorted(seeds)]) for epoch, seeds in curves.items()}
+
+
 def run(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName,
         quiet: bool = False) -> FrozenSummary:
-    """Run a frozen-G experiment and write curves.jsonl, summary.json, figures and a table.
+    """Run a frozen-G experiment; write its records, summary.json, figures and a table.
 
     Args:
         run_dir: a `gandiag train` run (None: the latest).
@@ -183,14 +288,15 @@ def run(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName,
         The summary, as written to summary.json.
     """
     experiment = prepare(run_dir, probe, output_name)
-    begin(experiment, to_dict(experiment.resolved_probe), quiet)
-    curve_records = run_curves(experiment, quiet)
-    records.write_jsonl(experiment.output.curves, curve_records)
-    curves = summaries.group_curves(curve_records)
-    summary = FrozenSummary({epoch: summaries.checkpoint_summary(seeds)
-                             for epoch, seeds in curves.items()})
+    begin(experiment, {**to_dict(experiment.resolved_probe),
+                       "held_out_count": len(experiment.held_out)}, quiet)
+    found = run_curves(experiment, quiet)
+    write_records(experiment.output, found)
+    summary = FrozenSummary(probe.iters, len(experiment.held_out), experiment.eval_size,
+                            checkpoint_summaries(found))
     write_summary(experiment.output.summary, summary)
-    plots.frozen_figures(curves, experiment.output)
+    plots.frozen_figures(summaries.group_curves(found.curves),
+                         summaries.group(found.evaluations), experiment.output)
     console.show(console.table(f"{output_name}: {experiment.run.path}",
                                *tables.frozen_rows(summary)))
     return summary

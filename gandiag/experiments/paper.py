@@ -1,11 +1,14 @@
 """`gandiag paper`: the paper end to end in one run dir, from a named preset.
 
-train -> freeze-g-train-d -> probe-gradients -> add-noise -> report. A step whose
+For each G seed: train -> probe (Figures 1-3, with held-out evaluations and premises) ->
+add-noise; then one report over every G run. With one G seed the run dir is a plain run;
+with several it is a run set (``members.json``) of runs ``g0``, ``g1``, ... A step whose
 outputs already exist for the same config is skipped, so an interrupted chain resumes
 where it stopped (training itself resumes from its last checkpoint).
 """
 
 import contextlib
+import dataclasses
 import pathlib
 import time
 
@@ -45,8 +48,30 @@ def _train(chosen: PaperPreset, run: layout.RunDir, quiet: bool) -> None:
         runs.mark_latest(run.path)
         return
     resume = run.config.is_file()
-    with _timed("train"):
+    with _timed(f"{run.path.name}/train"):
         train.run(chosen.train, run.path, resume=resume, overwrite=not resume, quiet=quiet)
+
+
+def members(chosen: PaperPreset, root: pathlib.Path) -> list[tuple[layout.RunDir, TrainConfig]]:
+    """Each G run of the chain and its training config (G seed i trains with seed + i)."""
+    if chosen.g_seeds == 1:
+        return [(layout.RunDir(root), chosen.train)]
+    return [(layout.RunDir(root / f"g{index}"),
+             dataclasses.replace(chosen.train, seed=chosen.train.seed + index))
+            for index in range(chosen.g_seeds)]
+
+
+def _experiments(chosen: PaperPreset, run: layout.RunDir, quiet: bool) -> None:
+    steps = [(layout.PROBE, _given(chosen.probe),
+              lambda: frozen.run(run.path, chosen.probe, layout.PROBE, quiet)),
+             (layout.ADD_NOISE, {**_given(chosen.noise), **_given(chosen.noise_options)},
+              lambda: noise.run(run.path, chosen.noise, chosen.noise_options, quiet))]
+    for name, expected, step in steps:
+        if _done(run.experiment(name), expected):
+            say(f"{run.path.name}/{name}: done, skipped")
+        else:
+            with _timed(f"{run.path.name}/{name}"):
+                step()
 
 
 def run(chosen: PaperPreset, run_dir: pathlib.Path | None = None,
@@ -55,21 +80,15 @@ def run(chosen: PaperPreset, run_dir: pathlib.Path | None = None,
 
     Each step that runs ends with a line giving its wall time.
     """
-    run = layout.RunDir(run_dir or runs.runs_root() / f"paper-{chosen.name}")
-    _train(chosen, run, quiet)
-    steps = [(layout.FREEZE_G_TRAIN_D, _given(chosen.freeze),
-              lambda: frozen.run(run.path, chosen.freeze, layout.FREEZE_G_TRAIN_D, quiet)),
-             (layout.PROBE, _given(chosen.probe),
-              lambda: frozen.run(run.path, chosen.probe, layout.PROBE, quiet)),
-             (layout.ADD_NOISE, {**_given(chosen.noise), **_given(chosen.noise_options)},
-              lambda: noise.run(run.path, chosen.noise, chosen.noise_options, quiet))]
-    for name, expected, step in steps:
-        if _done(run.experiment(name), expected):
-            say(f"{name}: done, skipped")
-        else:
-            with _timed(name):
-                step()
-    path = report.run(run.path, quiet=False)
+    root = pathlib.Path(run_dir or runs.runs_root() / f"paper-{chosen.name}")
+    chain = members(chosen, root)
+    if chosen.g_seeds > 1:
+        runs.write_members(root, [run.path.name for run, _ in chain])
+    for run, train_config in chain:
+        _train(dataclasses.replace(chosen, train=train_config), run, quiet)
+        _experiments(chosen, run, quiet)
+    runs.mark_latest(root)
+    path = report.run(root, quiet=False)
     say(f"report: {path}")
     return path
 

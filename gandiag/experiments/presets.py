@@ -17,72 +17,78 @@ from gandiag.errors import GandiagError
 
 @dataclasses.dataclass(frozen=True)
 class PaperPreset:
-    """Everything one chain runs: the training and each experiment's settings."""
+    """Everything one chain runs: the training of ``g_seeds`` Gs and each experiment.
+
+    Figure 1 is read from the probe's own D trajectories (their held-out evaluations), so
+    the chain runs no separate freeze-g-train-d. G seed i trains with ``train.seed + i``.
+    """
 
     name: str
     train: TrainConfig
-    freeze: ProbeConfig
     probe: ProbeConfig
     noise: ProbeConfig
     noise_options: NoiseOptions = dataclasses.field(default_factory=NoiseOptions)
+    g_seeds: int = 1
 
 
 def quick() -> PaperPreset:
     """The embedded digits at 32x32: every figure and claim in under 10 minutes on 2 CPU cores.
 
-    For: a first look, the demo, checking an installation. 32x32 rather than 16x16
-      because at 16x16 D's cross-entropy stalls against good Gs and Figure 2's gradient
-      stops vanishing (README, "Why 32x32"); ngf = 16, ndf = 32 to fit the time. The
-      probe runs the paper's 4000 D iterations per checkpoint, Figure 1 the first 500,
-      add-noise 1000 at epoch 25.
+    For: a first look, the demo, checking an installation. One G run and one D seed per
+      checkpoint, so each interval is measured within one curve (no spread between runs)
+      and verdicts are provisional: INCONCLUSIVE is expected where an effect is small.
+      32x32 rather than 16x16 because at 16x16 D's cross-entropy stalls against good Gs
+      (README, "Why 32x32"); ngf = 16, ndf = 32 to fit the time. The probe runs the
+      paper's 4000 D iterations per checkpoint, add-noise 1000 at epoch 25; 300 of the
+      1,797 digits are held out of D's training.
     Command: gandiag paper --preset quick   (also: make demo)
-    Expected time: about 8 minutes on a 2-core CPU (measured 8 min 15 s; make demo from
-      a fresh clone, setup included, 8 min 56 s).
+    Expected time: about 9 minutes on a 2-core CPU (README gives the measured time).
     """
     return PaperPreset(
         name="quick",
         train=TrainConfig(data=DataConfig("digits", image_size=32),
                           model=ModelConfig(ngf=16, ndf=32)),
-        freeze=ProbeConfig(iters=500, costs=()),
-        probe=ProbeConfig(iters=4000),
-        noise=ProbeConfig(epochs=(25,), iters=1000, sigmas=(0.0, 0.5, 1.0, 2.0)),
-        noise_options=NoiseOptions(held_out=300, transport_samples=300))
+        probe=ProbeConfig(iters=4000, held_out=300, eval_size=300),
+        noise=ProbeConfig(epochs=(25,), iters=1000, sigmas=(0.0, 0.5, 1.0, 2.0), held_out=300,
+                          eval_size=300),
+        noise_options=NoiseOptions(transport_samples=150))
 
 
 def cpu() -> PaperPreset:
-    """MNIST at 32x32 with the full 4000 iterations, sized for well under an hour on a CPU.
+    """MNIST at 32x32 with the full 4000 iterations and three G runs, under an hour on a CPU.
 
-    For: the paper's protocol at a size a laptop runs (ngf = ndf = 32 instead of 64).
+    For: the paper's protocol at a size a laptop runs (ngf = ndf = 32 instead of 64), with
+      intervals from three independently trained Gs (one D seed each).
     Command: gandiag paper --preset cpu --data-dir DIR   (the idx files; the train split
       is used if present, else the test split)
-    Expected time: about 18 minutes on a 2-core CPU (train 2, Figure 1 4, probe 6.7,
-      add-noise 5.4, measured on the MNIST test split).
+    Expected time: about 50 minutes on a 2-core CPU (README gives the measured time).
     """
     return PaperPreset(
         name="cpu",
         train=TrainConfig(data=DataConfig("mnist", image_size=32),
                           model=ModelConfig(ngf=32, ndf=32)),
-        freeze=ProbeConfig(iters=4000, costs=()),
         probe=ProbeConfig(iters=4000),
         noise=ProbeConfig(epochs=(25,), iters=2000, sigmas=(0.0, 0.1, 0.5, 1.0, 2.0)),
-        noise_options=NoiseOptions(held_out=1000, transport_samples=1000))
+        noise_options=NoiseOptions(transport_samples=500),
+        g_seeds=3)
 
 
 def gpu() -> PaperPreset:
-    """The paper's scale: 64x64, ngf = ndf = 64, 25 epochs, 4000 iterations per checkpoint.
+    """The paper's scale: 64x64, ngf = ndf = 64, 25 epochs, 4000 iterations per checkpoint,
+    five G runs with three D seeds each.
 
     For: reproducing the paper on a GPU; LSUN bedrooms as in the paper with
       --dataset folder --data-dir DIR (any image data set works).
     Command: gandiag paper --preset gpu --dataset folder --data-dir /data/lsun_bedrooms
-    Expected time: dominated by training, 25 epochs of the data set at about 60 steps/s
-      on one H100-class GPU; the experiments add about 15 minutes.
+    Expected time: dominated by training, 25 epochs of the data set per G run; the probes
+      add 5 x 3 x 3 x 4000 D iterations.
     """
     return PaperPreset(
         name="gpu",
         train=TrainConfig(data=DataConfig("mnist", image_size=64)),
-        freeze=ProbeConfig(iters=4000, costs=()),
-        probe=ProbeConfig(iters=4000),
-        noise=ProbeConfig(iters=4000, sigmas=ADD_NOISE_SIGMAS))
+        probe=ProbeConfig(iters=4000, seeds=3),
+        noise=ProbeConfig(iters=4000, sigmas=ADD_NOISE_SIGMAS, seeds=3),
+        g_seeds=5)
 
 
 PRESETS = {"quick": quick, "cpu": cpu, "gpu": gpu}
@@ -96,7 +102,8 @@ def preset(name: str) -> PaperPreset:
 
 def configure(name: str, data: dict | None = None, model: dict | None = None,
               epochs: int | None = None, iters: int | None = None,
-              sigmas: tuple[float, ...] | None = None, seed: int | None = None) -> PaperPreset:
+              sigmas: tuple[float, ...] | None = None, seed: int | None = None,
+              g_seeds: int | None = None) -> PaperPreset:
     """The preset called ``name`` with command-line overrides (e.g. tiny sizes for a test).
 
     Without an explicit split, MNIST-style data sets use the train split if its files
@@ -119,7 +126,9 @@ def configure(name: str, data: dict | None = None, model: dict | None = None,
     if chosen.noise.epochs:  # the preset names the paper's checkpoints: keep those saved
         saved = tuple(e for e in chosen.noise.epochs if e in train_config.save_epochs)
         noise_changes["epochs"] = saved or (train_config.epochs,)
+    if g_seeds is not None and g_seeds < 1:
+        raise GandiagError(f"--g-seeds must be at least 1, got {g_seeds}")
     return dataclasses.replace(
-        chosen, train=train_config, freeze=dataclasses.replace(chosen.freeze, **changes),
-        probe=dataclasses.replace(chosen.probe, **changes),
-        noise=dataclasses.replace(chosen.noise, **noise_changes))
+        chosen, train=train_config, probe=dataclasses.replace(chosen.probe, **changes),
+        noise=dataclasses.replace(chosen.noise, **noise_changes),
+        g_seeds=g_seeds or chosen.g_seeds)
