@@ -85,9 +85,11 @@ def test_every_summary_round_trips_through_its_json(tmp_path, kind):
 
 
 def test_non_finite_numbers_and_absent_optional_blocks_survive_the_round_trip(tmp_path):
-    figure1_only = schema.CheckpointSummary(None, 12, math.inf, 1.0)
-    record = schema.FrozenSummary({1: figure1_only})
+    held_out = schema.HeldOutSummary(None, 500, 590, 600, 0.98, math.inf, 0.97)
+    figure1_only = schema.SeedSummary(0, None, math.inf, 0.5, 0.1, held_out)
+    record = schema.FrozenSummary(500, 300, 300, {1: schema.CheckpointSummary([figure1_only])})
     assert "costs" not in schema.encode(figure1_only)
+    assert "premises" not in schema.encode(figure1_only)
     schema.write_summary(tmp_path / "summary.json", record)
     assert schema.read_summary(tmp_path / "summary.json", schema.FrozenSummary) == record
 

@@ -6,7 +6,7 @@ import pytest
 
 from gandiag.config import OptimizerConfig, TrainConfig, to_dict
 from gandiag.errors import GandiagError
-from gandiag.store.schema import SCHEMA_VERSION
+from gandiag.store import schema
 from gandiag.views import compare
 
 STEPS_PER_EPOCH = 4
@@ -28,20 +28,29 @@ def make_run(path, config=None, d_loss=1.0, probe=None, epochs=2):
     (path / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
     if probe is not None:
         (path / "probe").mkdir()
-        (path / "probe" / "summary.json").write_text(
-            json.dumps({"schema_version": SCHEMA_VERSION, **probe}))
+        schema.write_summary(path / "probe" / "summary.json", probe)
     return path
 
 
-def probe_summary(iters: int | None, accuracy: float, decay: float) -> dict:
-    """A probe/summary.json with checkpoints 1 and 2 and both of the paper's costs."""
-    costs = {cost: {"grad_norm_start": 1.0, "grad_norm_end": 10.0 ** -decay,
-                    "decay_orders": decay * factor, "variance_growth": 1.0,
-                    "tail_index": 2.0, "kurtosis": 0.0}
-             for cost, factor in (("original", 1.0), ("minus-log-d", -0.5))}
-    block = {"iters_to_acc_0.99": iters, "iters_to_acc_0.999": None, "final_error": 0.01,
-             "final_accuracy": accuracy, "costs": costs}
-    return {"checkpoints": {"1": block, "2": block}}
+def seed_summary(iters: int | None, accuracy: float, decay: float | None) -> schema.SeedSummary:
+    """One D seed: updates to 0.99 held-out accuracy, final accuracy, and both costs' decay
+    (the -log D norm grows by half the original's decay), or no costs for Figure 1 alone."""
+    costs = None
+    if decay is not None:
+        costs = {cost: schema.CostSummary(
+            grad_norm_start=1.0, grad_norm_end=10.0**-decay,
+            decay_orders=schema.Estimate(decay * factor, decay * factor, decay * factor),
+            jitter_growth=schema.Estimate(1.0, 1.0, 1.0), jitter_null_low=0.8,
+            jitter_null_high=1.2, tail_index=schema.Estimate(2.0, 2.0, 2.0), kurtosis=0.0)
+            for cost, factor in (("original", 1.0), ("minus-log-d", -0.5))}
+    held_out = schema.HeldOutSummary(iters, 500, 600, 600, accuracy, 0.01, accuracy)
+    return schema.SeedSummary(0, iters, 0.01, 0.5, 0.01, held_out, costs)
+
+
+def probe_summary(iters: int | None, accuracy: float, decay: float) -> schema.FrozenSummary:
+    """A probe summary with checkpoints 1 and 2 and both of the paper's costs."""
+    block = schema.CheckpointSummary([seed_summary(iters, accuracy, decay)])
+    return schema.FrozenSummary(1000, 300, 300, {1: block, 2: block})
 
 
 def test_runs_differing_in_cost(tmp_path):
@@ -130,11 +139,10 @@ def test_runs_without_probe_or_metrics_still_compare(tmp_path):
     run_dir = make_run(tmp_path / "bare")
     (run_dir / "metrics.jsonl").unlink()
     figure1 = make_run(tmp_path / "figure1", TrainConfig(seed=1))
-    block = {"iters_to_acc_0.99": 25, "iters_to_acc_0.999": 60, "final_error": 0.001,
-             "final_accuracy": 1.0}
+    block = schema.CheckpointSummary([seed_summary(25, 1.0, None)])
     (figure1 / "freeze_g_train_d").mkdir()
-    (figure1 / "freeze_g_train_d" / "summary.json").write_text(
-        json.dumps({"schema_version": SCHEMA_VERSION, "checkpoints": {"2": block}}))
+    schema.write_summary(figure1 / "freeze_g_train_d" / "summary.json",
+                         schema.FrozenSummary(1000, 300, 300, {2: block}))
 
     result = compare.run([run_dir, figure1], tmp_path / "out", quiet=True)
 

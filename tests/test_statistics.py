@@ -43,6 +43,7 @@ def test_a_cauchy_series_gives_alpha_one(rng, drift):
     if drift:
         cauchy = cauchy * drifting_scale()
     assert statistics.stable_alpha(cauchy) == pytest.approx(1.0, abs=0.1)
+    assert statistics.excess_kurtosis(cauchy) > 50
 
 
 def test_the_tail_interval_separates_cauchy_from_gaussian(rng):
@@ -60,13 +61,13 @@ def norms_with_noise(rng, noise_scale: np.ndarray, coefficient: float = 0.0) -> 
     return level * np.exp(0.05 * noise_scale * statistics.simulate_ar1(length, coefficient, rng))
 
 
-@pytest.mark.parametrize("coefficient", [0.0, 0.9])
-def test_stationary_noise_rarely_passes_for_growing_noise(rng, coefficient):
+@pytest.mark.parametrize("length, coefficient", [(4000, 0.0), (4000, 0.9), (120, 0.5)])
+def test_stationary_noise_rarely_passes_for_growing_noise(rng, length, coefficient):
     trials = 40
     supported = 0
     for trial in range(trials):
-        norms = norms_with_noise(rng, np.ones(4000), coefficient)
-        interval = statistics.jitter_interval(norms, seed=trial)
+        norms = norms_with_noise(rng, np.ones(length), coefficient)
+        interval, _ = statistics.jitter_interval(norms, seed=trial, simulations=100)
         supported += evidence.judge(interval, 1.0, "above") is Verdict.SUPPORTED
     # A one-sided 5% test: 2 of 40 expected; 6 or more has a chance below 2% if calibrated.
     assert supported <= 5
@@ -74,10 +75,12 @@ def test_stationary_noise_rarely_passes_for_growing_noise(rng, coefficient):
 
 def test_growing_noise_is_detected_and_lies_outside_the_null_band(rng):
     norms = norms_with_noise(rng, np.linspace(1.0, 3.0, 4000), 0.5)
-    interval = statistics.jitter_interval(norms)
-    low, high = statistics.jitter_null_band(norms, simulations=100)
+    interval, (low, high) = statistics.jitter_interval(norms, simulations=100)
     assert interval.low > 1.0 and interval.estimate > high
     assert low < 1.0 < high
+    shrinking, _ = statistics.jitter_interval(
+        norms_with_noise(rng, np.linspace(3.0, 1.0, 4000), 0.5), simulations=100)
+    assert evidence.judge(shrinking, 1.0, "above") is Verdict.CONTRADICTED
 
 
 def test_the_null_band_keeps_the_series_autocorrelation(rng):

@@ -12,9 +12,30 @@ def jsd_lower_bound(cross_entropy: float) -> float:
     return max(0.0, math.log(2.0) - cross_entropy / 2.0)
 
 
-def wasserstein_upper_bound(sigma: float, dimensions: int, jsd: float) -> float:
-    """2 sqrt(V) + 2 C sqrt(JSD), V = sigma^2 d and C = 2 sqrt(d), the diameter of [-1, 1]^d."""
-    return 2.0 * sigma * math.sqrt(dimensions) + 2.0 * 2.0 * math.sqrt(dimensions) * math.sqrt(jsd)
+def noisy_diameter(sigma: float, dimensions: int, distribution: str) -> float:
+    """C: the diameter of the noisy supports. Clean images and tanh outputs lie in
+    [-1, 1]^d (diameter 2 sqrt(d)); ball noise of radius sigma adds 2 sigma; Gaussian
+    noise has unbounded support (infinite C), unless sigma is 0."""
+    if sigma == 0 or distribution == "ball":
+        return 2.0 * math.sqrt(dimensions) + 2.0 * sigma
+    return math.inf
+
+
+def noise_variance(sigma: float, dimensions: int, distribution: str) -> float:
+    """V = E|e|^2 of the noise: sigma^2 d for Gaussian noise, r^2 d / (d + 2) in a ball."""
+    if distribution == "ball":
+        return ball_variance(sigma, dimensions)
+    return sigma**2 * dimensions
+
+
+def wasserstein_upper_bound(sigma: float, dimensions: int, jsd: float,
+                            distribution: str = "gaussian") -> float:
+    """Theorem 3.5's 2 sqrt(V) + 2 C sqrt(JSD(P_r+e || P_g+e)) (infinite when C is)."""
+    diameter = noisy_diameter(sigma, dimensions, distribution)
+    if not math.isfinite(diameter):
+        return math.inf
+    return 2.0 * math.sqrt(noise_variance(sigma, dimensions, distribution)) + \
+        2.0 * diameter * math.sqrt(max(jsd, 0.0))
 
 
 def empirical_wasserstein(real: np.ndarray, fake: np.ndarray) -> float:
@@ -29,3 +50,17 @@ def empirical_wasserstein(real: np.ndarray, fake: np.ndarray) -> float:
     distances = np.sqrt(np.maximum(squared, 0.0))
     rows, columns = linear_sum_assignment(distances)
     return float(distances[rows, columns].mean())
+
+
+def nearest_distances(points: np.ndarray, references: np.ndarray) -> np.ndarray:
+    """Each point's Euclidean distance to its nearest reference (flattened examples)."""
+    points = points.reshape(len(points), -1).astype(np.float64)
+    references = references.reshape(len(references), -1).astype(np.float64)
+    squared = (np.sum(points**2, 1)[:, None] + np.sum(references**2, 1)[None, :]
+               - 2.0 * points @ references.T)
+    return np.sqrt(np.maximum(squared.min(axis=1), 0.0))
+
+
+def ball_variance(radius: float, dimensions: int) -> float:
+    """E|e|^2 for e uniform in the ball of ``radius`` in ``dimensions``: r^2 d / (d + 2)."""
+    return radius**2 * dimensions / (dimensions + 2)

@@ -81,10 +81,18 @@ def last_epoch(training: list[dict]) -> dict | None:
 
 
 def checkpoint_numbers(block: CheckpointSummary) -> dict:
-    """The compared numbers of one checkpoint of a summary.json."""
-    return {"iters_to_acc_0.99": block.iters_to_acc_099, "final_accuracy": block.final_accuracy,
-            "decay_orders": {cost: numbers.decay_orders
-                             for cost, numbers in (block.costs or {}).items()}}
+    """The compared numbers of one checkpoint: medians over its D seeds.
+
+    ``iters_to_acc_0.99`` counts D updates until the held-out accuracy reached 0.99 (None
+    if a seed never did), ``final_accuracy`` is the held-out accuracy at the end.
+    """
+    reached = [seed.held_out.iters_to_acc_099 for seed in block.seeds]
+    costs = sorted({cost for seed in block.seeds for cost in (seed.costs or {})})
+    return {"iters_to_acc_0.99": None if None in reached else float(np.median(reached)),
+            "final_accuracy": float(np.median([s.held_out.final_accuracy for s in block.seeds])),
+            "decay_orders": {cost: float(np.median([s.costs[cost].decay_orders.value
+                                                    for s in block.seeds]))
+                             for cost in costs}}
 
 
 def seed_groups(configs: list[dict]) -> list[list[int]]:

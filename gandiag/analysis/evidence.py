@@ -131,6 +131,20 @@ def hierarchical_bootstrap(values: Sequence[Sequence[float]], seed: int = 0,
     return percentile_interval(means, estimate, method)
 
 
+def pooled(per_run: Sequence[Sequence[float]], single: Callable[[], Interval]) -> Interval:
+    """The mean over runs and seeds with a hierarchical interval, or ``single()`` when there
+    is one number only (whose interval only its own curve or sample can give)."""
+    per_run = [list(values) for values in per_run if values]
+    if sum(len(values) for values in per_run) >= 2:
+        return hierarchical_bootstrap(per_run)
+    return single()
+
+
+def from_estimate(estimate, method: str = "moving-block bootstrap within one curve") -> Interval:
+    """An interval from a stored estimate (anything with ``value``, ``low`` and ``high``)."""
+    return Interval(estimate.value, estimate.low, estimate.high, LEVEL, method)
+
+
 def block_length(count: int) -> int:
     """Moving-block length for ``count`` autocorrelated values: about n^(1/3), at least 1."""
     return max(1, round(count ** (1 / 3)))

@@ -1,17 +1,22 @@
-"""Numbers that summarise a frozen-G experiment's curves (the records of summary.json)."""
+"""Numbers that summarise a frozen-G experiment's records (the records of summary.json).
 
-import dataclasses
+A probe writes three record streams per (epoch, sigma, seed): its curve (one record per
+iteration, measured with D before that iteration's update), D's held-out evaluations
+(after a given number of updates) and, without noise, Theorem 2.4's premises. Each D
+seed is summarised on its own: claims need every seed to bootstrap over them.
+"""
+
 import math
 
 import numpy as np
 
-from gandiag.store.schema import CheckpointSummary, CostSummary
+from gandiag.analysis import statistics
+from gandiag.analysis.spec import END_ITERATIONS, FIGURE1_ITERATIONS, START_ITERATIONS
+from gandiag.store.schema import CostSummary, Estimate, HeldOutSummary, PremiseSummary, SeedSummary
 
-# D's accuracy is averaged over a trailing window of this many iterations before it is
-# compared with the 0.99 and 0.999 thresholds (one batch's accuracy is too coarse).
+# D's in-sample accuracy is averaged over a trailing window of this many iterations before
+# it is compared with 0.99 (one batch's accuracy is too coarse).
 ACCURACY_WINDOW = 20
-START_ITERS = 50
-END_ITERS = 500
 
 
 def running_mean(values: np.ndarray, window: int = ACCURACY_WINDOW) -> np.ndarray:
@@ -32,139 +37,94 @@ def iters_to_reach(accuracy: np.ndarray, threshold: float,
 
 
 def end_length(iters: int) -> int:
-    """How many final iterations "end" means: 500 of a 4000-iteration run, else an eighth."""
-    return END_ITERS if iters >= 4000 else max(1, iters // 8)
+    """How many final iterations "end" means: the spec's 500 of a 4000-iteration run, else
+    an eighth of the run."""
+    return END_ITERATIONS if iters >= 4000 else max(1, iters // 8)
 
 
-def start_end(norms: np.ndarray) -> tuple[float, float]:
-    """Medians over the first 50 and the last ``end_length`` iterations."""
-    norms = np.asarray(norms, dtype=np.float64)
-    return (float(np.median(norms[:START_ITERS])),
-            float(np.median(norms[-end_length(len(norms)):])))
+def windows(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The start and end windows of a curve (see ``gandiag.analysis.spec``)."""
+    values = np.asarray(values, dtype=np.float64)
+    return values[:min(START_ITERATIONS, len(values))], values[-end_length(len(values)):]
 
 
-def decay_orders(start: float, end: float) -> float:
-    """log10(start / end): how many orders of magnitude the norm fell."""
-    if end <= 0:
-        return math.inf
-    return math.log10(start / end)
+def _estimate(interval) -> Estimate:
+    return Estimate(interval.estimate, interval.low, interval.high)
 
 
-def variance_growth(norms: np.ndarray) -> float:
-    """Variance of the norm over the last quarter of the run over that of the first quarter."""
-    norms = np.asarray(norms, dtype=np.float64)
-    quarter = max(1, len(norms) // 4)
-    first = np.var(norms[:quarter])
-    return float(np.var(norms[-quarter:]) / first) if first > 0 else math.inf
+def cost_summary(norms: np.ndarray, projections: np.ndarray, seed: int = 0) -> CostSummary:
+    """One cost's numbers on one seed's curve, with block-bootstrap intervals.
 
-
-def jitter_growth(norms: np.ndarray) -> float:
-    """How much noisier the norm got: its mean squared change from one iteration to the
-    next over the last quarter of the run, over that of the first quarter.
-
-    Successive differences cancel a slow trend (von Neumann's estimator of a noise
-    variance), so a norm that rises steeply while D is still learning does not pass
-    for a noisy start, as it does in ``variance_growth``.
+    The tail index uses the second half of the run, when D is near-optimal.
     """
-    changes = np.diff(np.asarray(norms, dtype=np.float64))
-    if changes.size == 0:
-        return math.nan
-    quarter = max(1, len(changes) // 4)
-    first = np.mean(np.square(changes[:quarter]))
-    return float(np.mean(np.square(changes[-quarter:])) / first) if first > 0 else math.inf
+    start, end = windows(norms)
+    late = np.asarray(projections, dtype=np.float64)[len(projections) // 2:]
+    jitter, (null_low, null_high) = statistics.jitter_interval(norms, seed)
+    return CostSummary(
+        grad_norm_start=float(np.median(start)), grad_norm_end=float(np.median(end)),
+        decay_orders=_estimate(statistics.decay_interval(start, end, seed)),
+        jitter_growth=_estimate(jitter),
+        jitter_null_low=null_low, jitter_null_high=null_high,
+        tail_index=_estimate(statistics.tail_interval(late, seed)),
+        kurtosis=statistics.excess_kurtosis(late))
 
 
-def _standardise(projections: np.ndarray) -> np.ndarray:
-    """Each direction's projections centred on its median and scaled by its IQR / 1.349.
-
-    Robust scales, because a heavy tail would inflate a standard deviation.
-    """
-    projections = np.asarray(projections, dtype=np.float64)
-    centred = projections - np.median(projections, axis=0)
-    q75, q25 = np.percentile(centred, [75, 25], axis=0)
-    scale = (q75 - q25) / 1.349
-    return (centred / np.where(scale > 0, scale, 1.0)).ravel()
-
-
-def stable_alpha(projections: np.ndarray) -> float:
-    """Tail index alpha of a symmetric alpha-stable law fitted to the projections.
-
-    The regression method of Koutrouvelis (1980) on the empirical characteristic
-    function: for a symmetric stable law |phi(t)| = exp(-|c t|^alpha), so
-    log(-log|phi(t)|) is linear in log t with slope alpha. Gaussian is alpha = 2,
-    Cauchy alpha = 1. ``projections`` is (iterations, directions); each direction is
-    standardised robustly and the directions are pooled.
-    """
-    samples = _standardise(projections)
-    t = np.linspace(0.2, 1.0, 9)
-    phase = np.outer(t, samples)
-    modulus = np.hypot(np.cos(phase).mean(axis=1), np.sin(phase).mean(axis=1))
-    usable = (modulus > 1e-6) & (modulus < 1.0)
-    if usable.sum() < 2:
-        return math.nan
-    slope = np.polyfit(np.log(t[usable]), np.log(-np.log(modulus[usable])), 1)[0]
-    return float(np.clip(slope, 0.0, 2.0))
+def held_out_summary(evaluations: list[dict]) -> HeldOutSummary:
+    """Figure 1's numbers from D's held-out evaluations (in order of D updates)."""
+    accuracy = [e["correct"] / e["count"] for e in evaluations]
+    reached = [e["d_updates"] for e, a in zip(evaluations, accuracy) if a >= 0.99]
+    at = next((e for e in evaluations if e["d_updates"] >= FIGURE1_ITERATIONS), evaluations[-1])
+    last = evaluations[-1]
+    return HeldOutSummary(
+        iters_to_acc_099=reached[0] if reached else None, updates_at=at["d_updates"],
+        correct_at=at["correct"], count_at=at["count"], final_accuracy=accuracy[-1],
+        final_error=last["error"], final_mixed_accuracy=last["mixed_correct"] / last["count"])
 
 
-def excess_kurtosis(projections: np.ndarray) -> float:
-    """Pooled excess kurtosis of the standardised projections (0 for a Gaussian)."""
-    samples = np.asarray(projections, dtype=np.float64)
-    samples = (samples - samples.mean(axis=0)) / np.where(samples.std(axis=0) > 0,
-                                                          samples.std(axis=0), 1.0)
-    return float(np.mean(samples.ravel() ** 4) - 3.0)
+def premise_summary(premises: list[dict]) -> PremiseSummary:
+    """Theorem 2.4 along one curve: epsilon at the end, and the bound wherever eps < 1."""
+    checked = [p for p in premises if p["epsilon"] < 1]
+    ratios = [p["grad_norm_fixed_d"] / (p["jacobian_norm"] * p["epsilon"] / (1 - p["epsilon"]))
+              for p in checked if p["jacobian_norm"] * p["epsilon"] > 0]
+    last = premises[-1]
+    return PremiseSummary(
+        epsilon_end=last["epsilon"], d_fake_max_end=last["d_fake_max"],
+        grad_x_d_max_end=last["grad_x_d_max"], jacobian_norm_end=last["jacobian_norm"],
+        bound_checks=len(checked), bound_holds=sum(ratio <= 1 for ratio in ratios),
+        bound_ratio_max=max(ratios) if ratios else None)
 
 
-def cost_summary(norms: np.ndarray, projections: np.ndarray) -> CostSummary:
-    """The per-cost numbers of one seed's curve.
-
-    Tail index and kurtosis use the second half of the run, when D is near-optimal,
-    so that the drift of the early iterations does not pass for a heavy tail.
-    """
-    start, end = start_end(norms)
-    late = np.asarray(projections)[len(projections) // 2:]
-    return CostSummary(grad_norm_start=start, grad_norm_end=end,
-                       decay_orders=decay_orders(start, end),
-                       variance_growth=variance_growth(norms),
-                       tail_index=stable_alpha(late), kurtosis=excess_kurtosis(late))
-
-
-def seed_summary(curve: list[dict]) -> CheckpointSummary:
-    """The numbers of one D seed's curve against one frozen G."""
+def seed_summary(curve: list[dict], evaluations: list[dict], premises: list[dict],
+                 seed: int) -> SeedSummary:
+    """The numbers of one D seed against one frozen G."""
     accuracy = np.array([r["accuracy"] for r in curve])
+    d_fake_start, d_fake_end = windows([r["d_fake"] for r in curve])
     costs = None
     if "grad_norm" in curve[0]:
         costs = {cost: cost_summary(np.array([r["grad_norm"][cost] for r in curve]),
-                                    np.array([r["projections"][cost] for r in curve]))
+                                    np.array([r["projections"][cost] for r in curve]), seed)
                  for cost in curve[0]["grad_norm"]}
-    return CheckpointSummary(
-        iters_to_acc_099=iters_to_reach(accuracy, 0.99),
-        iters_to_acc_0999=iters_to_reach(accuracy, 0.999),
-        final_error=float(np.median([r["error"] for r in curve[-end_length(len(curve)):]])),
-        final_accuracy=float(running_mean(accuracy)[-1]),
-        costs=costs)
+    return SeedSummary(
+        seed=seed, iters_to_acc_099_train=iters_to_reach(accuracy, 0.99),
+        final_train_error=float(np.median(windows([r["error"] for r in curve])[1])),
+        d_fake_start=float(np.mean(d_fake_start)), d_fake_end=float(np.mean(d_fake_end)),
+        held_out=held_out_summary(evaluations), costs=costs,
+        premises=premise_summary(premises) if premises else None)
 
 
-def checkpoint_summary(curves: list[list[dict]]) -> CheckpointSummary:
-    """One checkpoint's summary from its curves, one list per seed.
+def group(records: list[dict], sigma: float = 0.0) -> dict[int, dict[int, list[dict]]]:
+    """{epoch: {seed: records in order}} of one noise level of a record stream."""
+    grouped: dict[int, dict[int, list[dict]]] = {}
+    for record in records:
+        if record["sigma"] == sigma:
+            grouped.setdefault(record["epoch"], {}).setdefault(record["seed"], []).append(record)
+    return grouped
 
-    Each number is computed per seed, then the median over seeds is reported.
-    """
-    return median_of([seed_summary(curve) for curve in curves])
 
-
-def median_of(summaries: list):
-    """Field by field median of equally shaped records (None if any seed has None)."""
-    first = summaries[0]
-    if dataclasses.is_dataclass(first):
-        return dataclasses.replace(first, **{
-            field.name: median_of([getattr(s, field.name) for s in summaries])
-            for field in dataclasses.fields(first)})
-    if isinstance(first, dict):
-        return {key: median_of([s[key] for s in summaries]) for key in first}
-    if any(s is None for s in summaries):
-        return None
-    value = float(np.median(summaries))
-    return int(value) if isinstance(first, int) else value
+def group_curves(records: list[dict], sigma: float = 0.0) -> dict[int, list[list[dict]]]:
+    """{epoch: [one list of records per seed]} for one noise level of a curves.jsonl."""
+    return {epoch: [seeds[s] for s in sorted(seeds)]
+            for epoch, seeds in group(records, sigma).items()}
 
 
 def epoch_means(records: list[dict], name: str) -> dict[int, float]:
@@ -175,10 +135,8 @@ def epoch_means(records: list[dict], name: str) -> dict[int, float]:
     return {epoch: float(np.mean(values)) for epoch, values in sorted(by_epoch.items())}
 
 
-def group_curves(records: list[dict], sigma: float = 0.0) -> dict[int, list[list[dict]]]:
-    """{epoch: [one list of records per seed]} for one noise level of a curves.jsonl."""
-    grouped: dict[int, dict[int, list[dict]]] = {}
-    for record in records:
-        if record["sigma"] == sigma:
-            grouped.setdefault(record["epoch"], {}).setdefault(record["seed"], []).append(record)
-    return {epoch: [seeds[s] for s in sorted(seeds)] for epoch, seeds in grouped.items()}
+def log10_ratio(numerator: float, denominator: float) -> float:
+    """log10(numerator / denominator), +-inf where one of them is 0."""
+    if numerator <= 0 or denominator <= 0:
+        return math.inf if denominator <= 0 < numerator else -math.inf
+    return math.log10(numerator / denominator)

@@ -24,6 +24,7 @@ from gandiag.config import (
     DBatching,
     DNorm,
     GMode,
+    NoiseDistribution,
     NoiseOptions,
     NoiseSchedule,
     ProbeConfig,
@@ -84,18 +85,23 @@ PROBE_FLAGS = [
     Flag("g_mode", f"G's BatchNorm: {one_of(GMode)} (batch statistics, as in training, or "
          "running ones)"),
     Flag("d_batching", f"{one_of(DBatching)}; default: as in training"),
+    Flag("held_out", "The data set's last examples kept from D (at most a fifth of it)"),
+    Flag("eval_size", "Held-out reals (and as many fresh fakes) per evaluation of D"),
 ]
 COST_FLAG = Flag("costs", f"both, or any of {', '.join(GENERATOR_COSTS)} (comma-separated)",
                  name="cost", parse=parse_costs, default="both")
 SIGMA_FLAG = Flag("sigmas", "Instance-noise levels to sweep", name="sigma", parse=parse_floats,
                   default=",".join(f"{sigma:g}" for sigma in ADD_NOISE_SIGMAS))
+NOISE_DIST_FLAG = Flag("noise_dist", f"{one_of(NoiseDistribution)}: N(0, sigma^2 I), or uniform "
+                       "in a ball of radius sigma (bounded supports: Theorem 3.5's C is finite)")
 NOISE_FLAGS = [
-    Flag("held_out", "Real examples kept from D for the final numbers"),
-    Flag("transport_samples", "n for the empirical W (exact OT, n vs n)"),
+    Flag("transport_samples", "n for the empirical W (exact OT, n vs n; at most half the "
+         "held-out examples)"),
     Flag("figure_epoch", "Checkpoint of noise_gradients.png; default: the last"),
 ]
 
-RunDirOption = typer.Option(None, help="A `gandiag train` run; default: the latest (runs/latest)")
+RunDirOption = typer.Option(None, help="A `gandiag train` run, or a run set (every G run in "
+                            "it); default: the latest (runs/latest)")
 
 
 @app.command()
@@ -127,7 +133,8 @@ def freeze_g_train_d(probe: Settings, run_dir: pathlib.Path | None = RunDirOptio
     from gandiag.experiments import frozen
 
     config = probe.apply(ProbeConfig(costs=()))
-    frozen.run(run_dir, config, layout.FREEZE_G_TRAIN_D, quiet)
+    for member in runs.run_set(run_dir)[1]:
+        frozen.run(member, config, layout.FREEZE_G_TRAIN_D, quiet)
 
 
 @with_flags(probe=([*PROBE_FLAGS, COST_FLAG], ProbeConfig()))
@@ -136,17 +143,21 @@ def probe_gradients(probe: Settings, run_dir: pathlib.Path | None = RunDirOption
     """Figures 2-3: G's gradient norm under each cost while a fresh D trains against it."""
     from gandiag.experiments import frozen
 
-    frozen.run(run_dir, probe.apply(ProbeConfig()), layout.PROBE, quiet)
+    config = probe.apply(ProbeConfig())
+    for member in runs.run_set(run_dir)[1]:
+        frozen.run(member, config, layout.PROBE, quiet)
 
 
-@with_flags(probe=([*PROBE_FLAGS, COST_FLAG, SIGMA_FLAG], ProbeConfig()),
+@with_flags(probe=([*PROBE_FLAGS, COST_FLAG, SIGMA_FLAG, NOISE_DIST_FLAG], ProbeConfig()),
             options=(NOISE_FLAGS, NoiseOptions()))
 def add_noise(probe: Settings, options: Settings,
               run_dir: pathlib.Path | None = RunDirOption, quiet: bool = typer.Option(False)):
     """Section 3: the probe under instance noise; JSD estimates and the Wasserstein bound."""
     from gandiag.experiments import noise
 
-    noise.run(run_dir, probe.apply(ProbeConfig()), options.apply(NoiseOptions()), quiet)
+    config, noise_options = probe.apply(ProbeConfig()), options.apply(NoiseOptions())
+    for member in runs.run_set(run_dir)[1]:
+        noise.run(member, config, noise_options, quiet)
 
 
 def toy_noise(
@@ -180,6 +191,8 @@ def paper(
     iters: int | None = typer.Option(None, help="D iterations of every experiment"),
     sigma: str | None = typer.Option(None, help="add-noise levels, e.g. 0,0.5,1"),
     seed: int | None = typer.Option(None),
+    g_seeds: int | None = typer.Option(None, help="Independent G runs (training seeds seed, "
+                                       "seed + 1, ...); default: the preset's"),
     run_dir: pathlib.Path | None = typer.Option(None, help="Default: runs/paper-<preset>"),
     overwrite: bool = typer.Option(False, help="Delete --run-dir first"),
     quiet: bool = typer.Option(False),
@@ -193,7 +206,7 @@ def paper(
     model = {k: v for k, v in {"ngf": ngf, "ndf": ndf, "nz": nz}.items() if v is not None}
     chosen = presets.configure(preset, data=data, model=model, epochs=epochs, iters=iters,
                                sigmas=parse_floats(sigma, "--sigma") if sigma else None,
-                               seed=seed)
+                               seed=seed, g_seeds=g_seeds)
     run_dir = run_dir or runs.runs_root() / f"paper-{preset}"
     if overwrite and run_dir.exists():
         shutil.rmtree(run_dir)
@@ -201,14 +214,27 @@ def paper(
 
 
 def report(
-    run_dir: pathlib.Path | None = typer.Argument(None, help="A run; default: the latest"),
+    run_dirs: list[pathlib.Path] | None = typer.Argument(
+        None, help="A run or run set (default: the latest); with --grid, several"),
+    grid: bool = typer.Option(False, help="One table and one figure of every claim's verdict "
+                              "across the given runs (data sets x presets)"),
+    output: pathlib.Path | None = typer.Option(None, help="--grid's folder; default: "
+                                               "runs/grid-<time>"),
     quiet: bool = typer.Option(False),
 ):
     """REPORT.md and a self-contained report.html with every figure and the claims table."""
+    run_dirs = list(run_dirs or [])
+    if grid:
+        from gandiag.views import grid as grids
+
+        typer.echo(f"grid: {grids.run(run_dirs, output, quiet)}")
+        return
+    if len(run_dirs) > 1:
+        raise GandiagError(f"report takes one run, got {len(run_dirs)}; pass --grid to set "
+                           "several side by side")
     from gandiag.views import report as reporting
 
-    path = reporting.run(run_dir, quiet)
-    typer.echo(f"report: {path}")
+    typer.echo(f"report: {reporting.run(run_dirs[0] if run_dirs else None, quiet)}")
 
 
 def compare(

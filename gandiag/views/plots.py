@@ -74,24 +74,34 @@ def _band(axes, values: np.ndarray, label: str, color) -> None:
     axes.fill_between(iterations, low, high, color=color, alpha=0.25, linewidth=0)
 
 
-def figure1(errors: dict, running_accuracy: dict, path: pathlib.Path, first: int = 500) -> None:
-    """The paper's Figure 1: D's cross-entropy (log scale) and running accuracy.
+def figure1(errors: dict, held_out: dict, path: pathlib.Path, first: int = 500) -> None:
+    """The paper's Figure 1: D's cross-entropy (log scale) and its held-out accuracy.
 
     Args:
-        errors: label -> (seeds, iterations) cross-entropy.
-        running_accuracy: label -> (seeds, iterations) running-average accuracy.
+        errors: label -> (seeds, iterations) in-sample cross-entropy (D's training batches).
+        held_out: label -> one list per seed of held-out evaluations (``d_updates``,
+            ``correct``, ``count``, ``error``), held-out reals and fresh fakes.
         path: the PNG to write.
-        first: how many iterations the accuracy panel shows.
+        first: how many D updates the accuracy panel shows.
     """
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
     for index, label in enumerate(errors):
-        _band(left, errors[label], label, f"C{index}")
-        _band(right, np.asarray(running_accuracy[label])[:, :first], label, f"C{index}")
+        color = f"C{index}"
+        _band(left, errors[label], f"{label}, training batches", color)
+        for seed, evaluations in enumerate(held_out.get(label, [])):
+            updates = [e["d_updates"] for e in evaluations]
+            left.plot(updates, [e["error"] for e in evaluations], "o", ms=2.5, color=color,
+                      label=f"{label}, held out" if seed == 0 else None)
+            early = [e for e in evaluations if e["d_updates"] <= first]
+            right.plot([e["d_updates"] for e in early], [e["correct"] / e["count"] for e in early],
+                       "o-", ms=2.5, linewidth=0.8, color=color,
+                       label=label if seed == 0 else None)
+    right.axhline(0.99, color="0.5", linewidth=0.6, linestyle="--")
     left.set(yscale="log", xlabel="D iterations", ylabel="D cross-entropy",
              title="D trained against a frozen G")
-    right.set(xlabel="D iterations", ylabel="accuracy (running average)",
-              title=f"D's accuracy, first {first} iterations", ylim=(0.45, 1.02))
-    left.legend(fontsize=8)
+    right.set(xlabel="D updates", ylabel="held-out accuracy",
+              title=f"D's held-out accuracy, first {first} updates", ylim=(0.45, 1.02))
+    left.legend(fontsize=7)
     right.legend(fontsize=8, loc="lower right")
     _save(figure, path)
 
@@ -106,18 +116,19 @@ def gradient_norms(norms: dict, path: pathlib.Path, title: str) -> None:
     _save(figure, path)
 
 
-def frozen_figures(curves: dict[int, list[list[dict]]], output: layout.ExperimentDir) -> None:
+def frozen_figures(curves: dict[int, list[list[dict]]], held_out: dict[int, dict[int, list]],
+                   output: layout.ExperimentDir) -> None:
     """figure1.png, and figure2.png / figure3.png (or figure_<cost>.png) for each probed cost.
 
     Args:
         curves: {epoch: one list of curve records per D seed}, for one noise level.
+        held_out: {epoch: {seed: held-out evaluations}}, for the same noise level.
         output: the experiment's folder.
     """
     label = lambda epoch: f"epoch {epoch}"  # noqa: E731
     errors = {label(e): [[r["error"] for r in c] for c in seeds] for e, seeds in curves.items()}
-    accuracy = {label(e): [summaries.running_mean([r["accuracy"] for r in c]) for c in seeds]
-                for e, seeds in curves.items()}
-    figure1(errors, accuracy, output.figure(layout.FIGURE1))
+    evaluations = {label(e): [seeds[s] for s in sorted(seeds)] for e, seeds in held_out.items()}
+    figure1(errors, evaluations, output.figure(layout.FIGURE1))
     first_curve = next(iter(curves.values()))[0]
     for cost in first_curve[0].get("grad_norm", {}):
         norms = {label(e): [[r["grad_norm"][cost] for r in c] for c in seeds]
@@ -157,15 +168,17 @@ def noise_accuracy(rows: list, path: pathlib.Path) -> None:
     """D's final accuracy and the JSD estimate against sigma, one line per checkpoint.
 
     Args:
-        rows: add-noise's summary rows (``NoiseRow``).
+        rows: add-noise's summary rows (``NoiseRow``); medians over their D seeds.
         path: the PNG to write.
     """
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
     for epoch in sorted({row.epoch for row in rows}):
         chosen = sorted((r for r in rows if r.epoch == epoch), key=lambda r: r.sigma)
         sigmas = [r.sigma for r in chosen]
-        left.plot(sigmas, [r.final_accuracy for r in chosen], "o-", label=f"epoch {epoch}")
-        right.plot(sigmas, [r.jsd_lower_bound for r in chosen], "o-", label=f"epoch {epoch}")
+        accuracy = [np.median([seed.final_accuracy for seed in r.seeds]) for r in chosen]
+        jsd = [np.median([seed.jsd_lower_bound for seed in r.seeds]) for r in chosen]
+        left.plot(sigmas, accuracy, "o-", label=f"epoch {epoch}")
+        right.plot(sigmas, jsd, "o-", label=f"epoch {epoch}")
     left.set(xlabel="instance noise sigma", ylabel="D's held-out accuracy",
              title="D's accuracy under instance noise")
     right.set(xlabel="instance noise sigma", ylabel="log 2 - L/2",
@@ -268,4 +281,32 @@ def comparison(comparison: dict, path: pathlib.Path) -> None:
         training.legend(fontsize=7)
     training.set(xlabel="epoch", ylabel="mean |grad G| over the epoch",
                  title="G's gradient norm in training")
+    _save(figure, path)
+
+
+VERDICT_COLORS = {"SUPPORTED": "#2da44e", "CONTRADICTED": "#cf222e", "INCONCLUSIVE": "#d4a72c",
+                  "PREMISE NOT MET": "#8250df", "NOT RUN": "#d0d7de"}
+
+
+def verdict_grid(claims: list[str], runs: list[str], verdicts: list[list[str]],
+                 path: pathlib.Path) -> None:
+    """A claims x runs grid coloured by verdict.
+
+    Args:
+        claims: the rows' names.
+        runs: the columns' labels.
+        verdicts: per run, the verdict of each claim.
+        path: the PNG to write.
+    """
+    figure, axes = plt.subplots(figsize=(2.2 + 2.0 * len(runs), 0.5 + 0.45 * len(claims)))
+    for column, run_verdicts in enumerate(verdicts):
+        for row, verdict in enumerate(run_verdicts):
+            axes.add_patch(plt.Rectangle((column, row), 1, 1, color=VERDICT_COLORS[str(verdict)]))
+            axes.text(column + 0.5, row + 0.5, str(verdict), ha="center", va="center",
+                      fontsize=7, color="white" if str(verdict) != "NOT RUN" else "black")
+    axes.set(xlim=(0, len(runs)), ylim=(len(claims), 0))
+    axes.set_xticks([c + 0.5 for c in range(len(runs))], runs, rotation=20, ha="right",
+                    fontsize=7)
+    axes.set_yticks([r + 0.5 for r in range(len(claims))], claims, fontsize=7)
+    axes.set_title("claims across runs")
     _save(figure, path)

@@ -11,10 +11,11 @@ import os
 import pathlib
 import re
 
-from gandiag.analysis import claims
+from gandiag.analysis.evidence import Verdict
 from gandiag.analysis.format import number
 
-VERDICT_STYLES = {claims.PASS: "green", claims.FAIL: "red", claims.NOT_RUN: "yellow"}
+# A table cell that is a verdict gets its CSS class (the verdict with dashes for spaces).
+VERDICTS = frozenset(str(verdict) for verdict in Verdict)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,14 +76,14 @@ th { background: #f4f4f4; }
 code { background: #f4f4f4; padding: 0.1em 0.3em; border-radius: 3px; }
 figure { display: inline-block; margin: 0.5em; text-align: center; vertical-align: top; }
 img { max-width: 100%; } figcaption { font-size: 0.85em; color: #555; }
-.verdict { font-weight: bold; } .PASS { color: #1a7f37; } .FAIL { color: #cf222e; }
-.NOT-RUN { color: #9a6700; }
+.verdict { font-weight: bold; } .SUPPORTED { color: #1a7f37; } .CONTRADICTED { color: #cf222e; }
+.INCONCLUSIVE { color: #9a6700; } .PREMISE-NOT-MET { color: #8250df; } .NOT-RUN { color: #6e7781; }
 """
 
 
 def _html_cell(value, tag: str = "td") -> str:
     text = number(value)
-    if text in VERDICT_STYLES:
+    if text in VERDICTS:
         return f'<{tag} class="verdict {text.replace(" ", "-")}">{text}</{tag}>'
     return f"<{tag}>{html.escape(text)}</{tag}>"
 

@@ -4,19 +4,13 @@ Each function returns ``(columns, rows)``; ``console.table`` and the report's ``
 block render them.
 """
 
-import dataclasses
+import numpy as np
 
 from gandiag.analysis.format import lookup
 from gandiag.store.schema import FrozenSummary, NoiseSummary, ToySummary
 
 Rows = tuple[list[str], list[list]]
 
-CHECKPOINT_COLUMNS = {"epoch": ("epoch",), "iters to acc 0.99": ("iters_to_acc_099",),
-                      "iters to acc 0.999": ("iters_to_acc_0999",),
-                      "final error": ("final_error",), "final acc": ("final_accuracy",)}
-COST_COLUMNS = {"|grad| start": ("grad_norm_start",), "|grad| end": ("grad_norm_end",),
-                "decay orders": ("decay_orders",), "var growth": ("variance_growth",),
-                "tail alpha": ("tail_index",), "kurtosis": ("kurtosis",)}
 
 
 def records_rows(records: list, columns: dict[str, tuple[str, ...]]) -> Rows:
@@ -24,49 +18,91 @@ def records_rows(records: list, columns: dict[str, tuple[str, ...]]) -> Rows:
     return list(columns), [[lookup(r, path) for path in columns.values()] for r in records]
 
 
-def checkpoint_records(summary: FrozenSummary | None, cost: str | None = None) -> list[dict]:
-    """A summary's checkpoints as flat records in epoch order (one cost's numbers, if given)."""
+def seed_records(summary: FrozenSummary | None) -> list[dict]:
+    """One flat record per (checkpoint, D seed), in epoch order, for the tables."""
     if summary is None:
         return []
     records = []
     for epoch in sorted(summary.checkpoints):
-        block = summary.checkpoints[epoch]
-        if cost is None:
-            records.append({"epoch": epoch, **dataclasses.asdict(block)})
-        elif cost in (block.costs or {}):
-            records.append({"epoch": epoch, **dataclasses.asdict(block.costs[cost])})
+        for seed in summary.checkpoints[epoch].seeds:
+            held_out = seed.held_out
+            records.append({
+                "epoch": epoch, "seed": seed.seed,
+                "accuracy_at": held_out.correct_at / held_out.count_at,
+                "updates_at": held_out.updates_at, "iters_to_acc_099": held_out.iters_to_acc_099,
+                "final_accuracy": held_out.final_accuracy,
+                "final_mixed_accuracy": held_out.final_mixed_accuracy,
+                "final_error": held_out.final_error, "final_train_error": seed.final_train_error,
+                "iters_to_acc_099_train": seed.iters_to_acc_099_train,
+                "epsilon_end": seed.premises.epsilon_end if seed.premises else None,
+                "costs": seed.costs or {}})
     return records
 
 
-def frozen_rows(summary: FrozenSummary) -> Rows:
-    """The console table of a freeze-g-train-d or probe summary: a row per checkpoint and cost."""
-    probed = any(block.costs for block in summary.checkpoints.values())
-    columns = list(CHECKPOINT_COLUMNS) + (["cost", *COST_COLUMNS] if probed else [])
+def cost_records(summary: FrozenSummary | None, cost: str) -> list[dict]:
+    """One flat record per (checkpoint, D seed) of one probed cost's numbers."""
     rows = []
-    for epoch in sorted(summary.checkpoints):
-        block = summary.checkpoints[epoch]
-        base = [epoch, *[lookup(block, path) for path in list(CHECKPOINT_COLUMNS.values())[1:]]]
-        if not block.costs:
-            rows.append(base)
+    for record in seed_records(summary):
+        numbers = record["costs"].get(cost)
+        if numbers is None:
             continue
-        for cost, numbers in block.costs.items():
-            rows.append(base + [cost] + [lookup(numbers, path) for path in COST_COLUMNS.values()])
-            base = [""] * len(base)
-    return columns, rows
+        rows.append({
+            "epoch": record["epoch"], "seed": record["seed"],
+            "start": numbers.grad_norm_start, "end": numbers.grad_norm_end,
+            "decay": _estimate(numbers.decay_orders), "jitter": _estimate(numbers.jitter_growth),
+            "null": f"[{numbers.jitter_null_low:.2f}, {numbers.jitter_null_high:.2f}]",
+            "alpha": _estimate(numbers.tail_index), "kurtosis": numbers.kurtosis})
+    return rows
+
+
+def _estimate(estimate) -> str:
+    return f"{estimate.value:.3g} [{estimate.low:.3g}, {estimate.high:.3g}]"
+
+
+FIGURE1_COLUMNS = {"epoch": ("epoch",), "seed": ("seed",), "held-out acc": ("accuracy_at",),
+                   "at updates": ("updates_at",), "updates to 0.99": ("iters_to_acc_099",),
+                   "final held-out acc": ("final_accuracy",),
+                   "mixed-batch acc": ("final_mixed_accuracy",),
+                   "held-out error": ("final_error",), "training error": ("final_train_error",),
+                   "epsilon end": ("epsilon_end",)}
+COST_COLUMNS = {"epoch": ("epoch",), "seed": ("seed",), "norm start": ("start",),
+                "norm end": ("end",), "decay orders [90%]": ("decay",),
+                "jitter growth [90%]": ("jitter",), "stationary band": ("null",),
+                "tail alpha [90%]": ("alpha",), "kurtosis": ("kurtosis",)}
+
+
+def frozen_rows(summary: FrozenSummary) -> Rows:
+    """The console table of a freeze-g-train-d or probe summary: a row per checkpoint and seed,
+    with each probed cost's decay."""
+    records = seed_records(summary)
+    costs = sorted({cost for record in records for cost in record["costs"]})
+    columns = {name: FIGURE1_COLUMNS[name] for name in ("epoch", "seed", "held-out acc",
+                                                          "updates to 0.99", "held-out error",
+                                                          "epsilon end")}
+    names, rows = records_rows(records, columns)
+    for cost in costs:
+        names.append(f"decay {cost}")
+        for row, record in zip(rows, records):
+            numbers = record["costs"].get(cost)
+            row.append(_estimate(numbers.decay_orders) if numbers else None)
+    return names, rows
 
 
 def noise_rows(summary: NoiseSummary) -> Rows:
-    """The add-noise table: one row per (checkpoint, sigma)."""
-    costs = list(summary.rows[0].costs) if summary.rows else []
-    columns = ["epoch", "sigma", "final acc", "final error", "JSD >=", "W bound", "W (OT)",
-               "bound holds", *[f"decay {cost}" for cost in costs]]
-    rows = [[r.epoch, r.sigma, r.final_accuracy, r.final_error, r.jsd_lower_bound,
-             r.w_upper_bound, r.w_empirical, "yes" if r.w_empirical <= r.w_upper_bound else "NO",
-             *[r.costs[c].decay_orders if c in r.costs else None for c in costs]]
-            for r in summary.rows]
+    """The add-noise table: one row per (checkpoint, sigma), medians over D seeds."""
+    costs = sorted({cost for row in summary.rows for seed in row.seeds
+                    for cost in seed.decay_orders})
+    columns = ["epoch", "sigma", "held-out acc", "held-out error", "JSD >=", "W (OT)",
+               "W floor", "delta", *[f"decay {cost}" for cost in costs]]
+    rows = []
+    for row in summary.rows:
+        median = lambda values: float(np.median(list(values)))  # noqa: E731
+        rows.append([row.epoch, row.sigma, median(s.final_accuracy for s in row.seeds),
+                     median(s.final_error for s in row.seeds),
+                     median(s.jsd_lower_bound for s in row.seeds), row.w_empirical, row.w_bias,
+                     row.delta, *[median(s.decay_orders[c].value for s in row.seeds
+                                         if c in s.decay_orders) for c in costs]])
     return columns, rows
-
-
 def toy_rows(summary: ToySummary) -> Rows:
     """The toy-noise table: per noise level, the distance to the modes and modes covered."""
     rows = [[sigma, curve[0].mean_distance, curve[-1].mean_distance,
