@@ -1,5 +1,5 @@
 """Section 3's quantities from measured numbers: the JSD estimate, the Wasserstein bound of
-Theorem 3.5, and the empirical Wasserstein distance by exact optimal transport."""
+Theorem 3.4, and the empirical Wasserstein distance by exact optimal transport."""
 
 import math
 
@@ -30,7 +30,7 @@ def noise_variance(sigma: float, dimensions: int, distribution: str) -> float:
 
 def wasserstein_upper_bound(sigma: float, dimensions: int, jsd: float,
                             distribution: str = "gaussian") -> float:
-    """Theorem 3.5's 2 sqrt(V) + 2 C sqrt(JSD(P_r+e || P_g+e)) (infinite when C is)."""
+    """Theorem 3.4's 2 sqrt(V) + 2 C sqrt(JSD(P_r+e || P_g+e)) (infinite when C is)."""
     diameter = noisy_diameter(sigma, dimensions, distribution)
     if not math.isfinite(diameter):
         return math.inf

@@ -1,5 +1,5 @@
 """Section 3's claims on add-noise summaries (one per G run): noise keeps the original cost's
-gradient alive (Theorems 3.2-3.3), and the noisy JSD bounds W (Theorem 3.5).
+gradient alive (Theorems 3.2-3.3), and the noisy JSD bounds W (Theorem 3.4).
 
 Both judge a sweep rather than one number, so their verdict rules are written out here:
 - noise: per checkpoint, the decay without noise must exceed the threshold (else there
@@ -113,7 +113,7 @@ def _ratio(summaries, epoch: int, sigma: float, distribution: str,
 
 
 def wasserstein(summaries: Sequence[NoiseSummary | None]) -> ClaimResult:
-    """Theorem 3.5 per (checkpoint, sigma) row (see the module docstring)."""
+    """Theorem 3.4 per (checkpoint, sigma) row (see the module docstring)."""
     if not summaries or any(s is None for s in summaries):
         return evidence.not_run(spec.WASSERSTEIN)
     distribution, dimensions = summaries[0].noise_dist, summaries[0].dimensions

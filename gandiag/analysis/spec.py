@@ -106,7 +106,7 @@ NOISE = ClaimSpec(
             f"{SIGMA_OVER_DELTA_MIN:g} delta")
 
 WASSERSTEIN = ClaimSpec(
-    key="wasserstein", name="Wasserstein bound (Theorem 3.5)",
+    key="wasserstein", name="Wasserstein bound (Theorem 3.4)",
     paper="W(P_r, P_g) <= 2 sqrt(V) + 2 C sqrt(JSD(P_r+e || P_g+e))",
     paper_number="an upper bound",
     statistic="W / bound, W from exact optimal transport less its finite-sample bias (two "

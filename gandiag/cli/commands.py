@@ -93,7 +93,7 @@ COST_FLAG = Flag("costs", f"both, or any of {', '.join(GENERATOR_COSTS)} (comma-
 SIGMA_FLAG = Flag("sigmas", "Instance-noise levels to sweep", name="sigma", parse=parse_floats,
                   default=",".join(f"{sigma:g}" for sigma in ADD_NOISE_SIGMAS))
 NOISE_DIST_FLAG = Flag("noise_dist", f"{one_of(NoiseDistribution)}: N(0, sigma^2 I), or uniform "
-                       "in a ball of radius sigma (bounded supports: Theorem 3.5's C is finite)")
+                       "in a ball of radius sigma (bounded supports: Theorem 3.4's C is finite)")
 NOISE_FLAGS = [
     Flag("transport_samples", "n for the empirical W (exact OT, n vs n; at most half the "
          "held-out examples)"),
