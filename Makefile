@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 RUNS ?= runs
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test faults lint bench clean
 
 $(BIN)/gandiag: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ lint: setup
 
 test: lint
 	$(BIN)/python -m pytest -q
+
+# The fault-injection tier: kill -9 trials of train, probe and add-noise (tests/test_kills.py).
+faults: setup
+	$(BIN)/python -m pytest -q -s -m faults tests/test_kills.py
 
 bench: setup
 	$(BIN)/python scripts/bench.py

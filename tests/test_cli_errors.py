@@ -182,3 +182,25 @@ def test_run_dir_with_a_corrupt_config(tmp_path, resume):
     (run_dir / "config.json").write_text("{not json")
     user_error([*TINY, "--run-dir", str(run_dir), *(["--resume"] if resume else [])],
                str(run_dir / "config.json"))
+
+
+def test_resume_of_a_missing_run_names_the_path(tmp_path):
+    missing = tmp_path / "typo"
+    user_error([*TINY, "--resume", "--run-dir", str(missing)], str(missing), "--resume")
+    assert not missing.exists()  # nothing was started in its place
+
+
+def test_save_epochs_beyond_the_run(tmp_path):
+    user_error(["--epochs", "2", "--save-epochs", "1,5", "--batch-size", "64",
+                "--run-dir", str(tmp_path / "run")], "--save-epochs 5", "--epochs 2")
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("command", [["report"], ["report", "--grid"], ["compare"]])
+def test_later_commands_refuse_a_missing_run(tmp_path, command):
+    missing = tmp_path / "does" / "not" / "exist"
+    result = CliRunner().invoke(app, [*command, str(missing)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1 and str(missing) in result.stderr
+    assert not missing.exists()

@@ -3,6 +3,7 @@
 import hashlib
 import json
 import math
+import shutil
 
 import numpy as np
 import pytest
@@ -173,3 +174,17 @@ def test_probes_that_differ_only_in_their_loop_share_one_compiled_step():
     assert make_probe_step(train_config, noisy, (16, 16, 1)) is step
     other_costs = ProbeConfig(costs=("original",))
     assert make_probe_step(train_config, other_costs, (16, 16, 1)) is not step
+
+
+def test_probe_names_a_damaged_checkpoint_in_one_line(tiny_run, tmp_path):
+    damaged = tmp_path / "damaged"
+    shutil.copytree(tiny_run, damaged, ignore=shutil.ignore_patterns("probe", "freeze*", "noise*"))
+    folder = damaged / "checkpoints" / "epoch" / "2" / "generator"
+    target = max((p for p in folder.rglob("*") if p.is_file()), key=lambda p: p.stat().st_size)
+    target.write_bytes(target.read_bytes()[: target.stat().st_size // 2])
+    result = CliRunner().invoke(app, ["probe", "--run-dir", str(damaged), "--iters", "20",
+                                      "--quiet"])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "epoch 2 checkpoint" in lines[0] and "damaged" in lines[0]

@@ -1,6 +1,8 @@
 """The commands: each parses its options, builds a config and calls a library `run`."""
 
+import errno
 import functools
+import logging
 import pathlib
 import shutil
 
@@ -43,8 +45,15 @@ def _commands() -> None:
     """A laboratory for the training dynamics of GANs (Arjovsky & Bottou 2017)."""
 
 
+# Errors of the machine rather than of gandiag: answered in one line wherever they strike.
+DISK_ERRORS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded",
+               errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied"}
+
+
 def user_errors(command):
-    """Report a GandiagError as one line on stderr and exit 2, without a traceback."""
+    """Report a GandiagError (or a full, read-only or forbidden disk) as one line on stderr
+    and exit 2, without a traceback. Results saved before stay as they were: every file
+    is written atomically and checkpoints are committed by rename."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -52,6 +61,12 @@ def user_errors(command):
             return command(*args, **kwargs)
         except GandiagError as error:
             typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from None
+        except OSError as error:
+            if error.errno not in DISK_ERRORS:
+                raise
+            typer.echo(f"error: {DISK_ERRORS[error.errno]} writing {error.filename or 'a file'}"
+                       "; what was saved before is intact", err=True)
             raise typer.Exit(2) from None
 
     return wrapper
@@ -119,10 +134,20 @@ def train(
     from gandiag.experiments import train as training
 
     config = flags.apply(TrainConfig())
-    if resume and run_dir is not None and layout.RunDir(run_dir).config.is_file():
+    if resume and not overwrite:
+        if run_dir is None:
+            raise GandiagError("--resume needs the --run-dir of the run to continue")
+        if not layout.RunDir(run_dir).config.is_file():
+            raise GandiagError(f"--resume: {run_dir} holds no run (no config.json); check the "
+                               "path, or drop --resume to start a new run there")
         # Resume from the stored config; only the options given on the command line change it.
         stored = from_dict(TrainConfig, runs.read_config(run_dir))
         config = flags.apply(stored, only_given=True)
+    if "save_epochs" in flags.given:
+        late = [e for e in flags.values["save_epochs"] if e > config.epochs]
+        if late:
+            raise GandiagError(f"--save-epochs {','.join(map(str, late))} is beyond --epochs "
+                               f"{config.epochs}; save epochs must be <= --epochs")
     training.run(config, run_dir, resume=resume, overwrite=overwrite, quiet=quiet)
 
 
@@ -263,4 +288,8 @@ for name, command, options in [
 
 
 def main() -> None:
+    # Orbax reports a failed write (a full disk) from its worker threads through absl and
+    # asyncio logging, hundreds of lines; gandiag answers it in one line (user_errors).
+    for name in ("absl", "asyncio"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     app(prog_name="gandiag")

@@ -32,7 +32,7 @@ from gandiag.core.probe_step import (
 from gandiag.core.state import adam, init_discriminator, init_variables
 from gandiag.data import datasets
 from gandiag.errors import GandiagError
-from gandiag.store import layout, records, runs
+from gandiag.store import layout, locks, records, runs
 from gandiag.store.checkpoints import Checkpoints
 from gandiag.store.fetch import MetricBuffer
 from gandiag.store.schema import CheckpointSummary, FrozenSummary, write_summary
@@ -288,6 +288,12 @@ def run(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName,
         The summary, as written to summary.json.
     """
     experiment = prepare(run_dir, probe, output_name)
+    with locks.hold(experiment.run.path):
+        return _run(experiment, probe, output_name, quiet)
+
+
+def _run(experiment: Experiment, probe: ProbeConfig, output_name: layout.ExperimentName,
+         quiet: bool) -> FrozenSummary:
     begin(experiment, {**to_dict(experiment.resolved_probe),
                        "held_out_count": len(experiment.held_out)}, quiet)
     found = run_curves(experiment, quiet)

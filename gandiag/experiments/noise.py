@@ -13,7 +13,7 @@ from gandiag.config import NoiseOptions, ProbeConfig, to_dict
 from gandiag.core.probe_step import DiscriminatorState, make_evaluation
 from gandiag.errors import GandiagError
 from gandiag.experiments import frozen
-from gandiag.store import layout
+from gandiag.store import layout, locks
 from gandiag.store.schema import Estimate, NoiseRow, NoiseSeed, NoiseSummary, write_summary
 from gandiag.views import console, plots, tables
 
@@ -93,6 +93,12 @@ def run(run_dir, probe: ProbeConfig, options: NoiseOptions = NoiseOptions(),
     and they are the real side of the empirical W.
     """
     experiment = frozen.prepare(run_dir, probe, layout.ADD_NOISE)
+    with locks.hold(experiment.run.path):
+        return _run(experiment, probe, options, quiet)
+
+
+def _run(experiment: frozen.Experiment, probe: ProbeConfig, options: NoiseOptions,
+         quiet: bool) -> NoiseSummary:
     evaluation = HeldOutEvaluation(experiment, options)
     frozen.begin(experiment, {**to_dict(experiment.resolved_probe), **to_dict(options),
                               "held_out_count": len(experiment.held_out)}, quiet)

@@ -17,7 +17,7 @@ from gandiag.core.state import GANState, create_state
 from gandiag.core.steps import epoch_permutation, make_train_step
 from gandiag.data import datasets
 from gandiag.errors import GandiagError
-from gandiag.store import layout, records, runs
+from gandiag.store import layout, locks, records, runs
 from gandiag.store.checkpoints import Checkpoints
 from gandiag.store.fetch import MetricBuffer, first_nonfinite
 from gandiag.views import console, plots
@@ -149,14 +149,13 @@ class _Loop:
             f"D(x) {last['d_real']:.2f}  D(G(z)) {last['d_fake']:.2f}"))
 
 
-def _open_run(config: TrainConfig, run_dir, resume: bool, overwrite: bool,
-              quiet: bool) -> tuple[layout.RunDir, bool]:
-    """The run dir made ready (config written, latest pointer set) and whether to resume."""
-    run = layout.RunDir(run_dir or runs.default_run_dir(config.data.dataset, config.cost))
+def _open_run(config: TrainConfig, run: layout.RunDir, resume: bool, overwrite: bool,
+              quiet: bool) -> bool:
+    """The run dir made ready (config written, latest pointer set); whether to resume."""
     resuming = runs.prepare(run.path, to_dict(config), resume, overwrite)
     runs.mark_latest(run.path)
     console.say(f"run dir: {run.path}", quiet)
-    return run, resuming
+    return resuming
 
 
 def run(config: TrainConfig, run_dir: pathlib.Path | None = None, *, resume: bool = False,
@@ -167,15 +166,25 @@ def run(config: TrainConfig, run_dir: pathlib.Path | None = None, *, resume: boo
     template; restore the latest checkpoint into it; drop metrics logged after it;
     continue from its step (the batch order and every random draw derive from the
     seed and the step, so the result is bitwise that of an uninterrupted run on CPU).
+    The run dir is locked while training (store/locks.py): a second writer is refused.
     """
     config = resolve(config)
     dataset = datasets.load_data(config.data)
     datasets.require_batches(config.batch_size, len(dataset))
-    run, resuming = _open_run(config, run_dir, resume, overwrite, quiet)
+    run = layout.RunDir(run_dir or runs.default_run_dir(config.data.dataset, config.cost))
+    with locks.hold(run.path):
+        return _train(config, dataset, run, _open_run(config, run, resume, overwrite, quiet),
+                      quiet)
+
+
+def _train(config: TrainConfig, dataset, run: layout.RunDir, resuming: bool,
+           quiet: bool) -> TrainResult:
     state = create_state(config, dataset.shape)
     checkpoints = Checkpoints(run.path)
     if resuming:
-        state, meta = checkpoints.restore_latest(state)
+        state, meta, skipped = checkpoints.restore_latest(state, discard_damaged=True)
+        for damage in skipped:
+            console.warn(f"{damage}; deleted it, resuming from an older one")
         console.say(f"resuming from step {meta['step']} (epoch {meta['epoch']})", quiet)
     start_step = int(state.step)
     writer = records.JsonlWriter(run.metrics, keep_until_step=start_step)

@@ -22,6 +22,7 @@ import typing
 from typing import Literal
 
 CONFIG = "config.json"
+LOCK = ".lock"  # see store/locks.py
 METRICS = "metrics.jsonl"
 CURVES = "curves.jsonl"
 HELDOUT = "heldout.jsonl"

@@ -12,6 +12,7 @@ parsed is a ``GandiagError`` naming it, because whole files are written atomical
 import json
 import os
 import pathlib
+import sys
 from collections.abc import Iterable
 
 from gandiag.errors import GandiagError
@@ -34,15 +35,31 @@ def read_json(path: pathlib.Path) -> dict | None:
 
 
 def read_jsonl(path: pathlib.Path) -> list[dict]:
-    """Every record of a JSONL file ([] if it does not exist)."""
+    """Every record of a JSONL file ([] if it does not exist).
+
+    A last line cut short (no newline, not JSON: the process was killed while appending
+    it) is dropped with a warning on stderr; the run resumes from before it. Damage
+    anywhere else is an error.
+    """
     path = pathlib.Path(path)
     try:
-        with path.open() as file:
-            return [json.loads(line) for line in file if line.strip()]
+        lines = path.read_text().split("\n")
     except FileNotFoundError:
         return []
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (OSError, UnicodeDecodeError) as error:
         raise _unreadable(path, error) from None
+    records = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as error:
+            if number < len(lines):  # a complete line: real damage
+                raise _unreadable(path, f"line {number}: {error}") from None
+            sys.stderr.write(f"warning: {path} ends in a line cut short ({len(line)} "
+                             "characters, an interrupted write); ignoring it\n")
+    return records
 
 
 def _write_atomically(path: pathlib.Path, text: str) -> None:
@@ -81,12 +98,25 @@ class JsonlWriter:
         if keep_until_step is not None:
             write_jsonl(self.path, [r for r in read_jsonl(self.path)
                                     if r["step"] <= keep_until_step])
-        self._file = self.path.open("a")
+        try:
+            self._file = self.path.open("a")
+        except OSError as error:
+            raise GandiagError(f"cannot write {self.path}: {error.strerror}; make the run "
+                               "dir writable or choose another") from None
 
     def write(self, records: Iterable[dict]) -> None:
-        for record in records:
-            self._file.write(json.dumps(record) + "\n")
-        self._file.flush()
+        try:
+            for record in records:
+                self._file.write(json.dumps(record) + "\n")
+            self._file.flush()
+        except OSError as error:
+            raise GandiagError(f"cannot append to {self.path}: {error.strerror}; the records "
+                               "and checkpoints saved before are intact: free some disk space "
+                               "and rerun with --resume") from None
 
     def close(self) -> None:
-        self._file.close()
+        try:
+            self._file.close()
+        except OSError as error:
+            raise GandiagError(f"cannot finish {self.path}: {error.strerror}; free some disk "
+                               "space and rerun with --resume") from None

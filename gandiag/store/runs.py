@@ -90,7 +90,13 @@ def prepare(run_dir: pathlib.Path, config: dict, resume: bool, overwrite: bool) 
     run_dir = pathlib.Path(run_dir)
     config_path = layout.RunDir(run_dir).config
     if overwrite and run_dir.exists():
-        shutil.rmtree(run_dir)
+        for child in run_dir.iterdir():  # all but the lock, held by this process
+            if child.name == layout.LOCK:
+                continue
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
     if config_path.exists():
         changed = [name for name in differences(read_config(run_dir), config)
                    if name not in ("epochs", "save_epochs")]

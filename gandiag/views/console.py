@@ -68,6 +68,11 @@ def say(message: str, quiet: bool = False) -> None:
         console.print(message)
 
 
+def warn(message: str) -> None:
+    """One line on standard error, even when quiet: something was skipped or repaired."""
+    print(f"warning: {message}", file=sys.stderr)
+
+
 def show(renderable) -> None:
     """Print a table (or any renderable) to standard output."""
     stdout = Console(file=sys.stdout)

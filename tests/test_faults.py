@@ -1,0 +1,153 @@
+"""Faults that strike a run from outside: a second writer, a full disk, a cut-off record.
+
+Quick cases, part of `make test`. The kill -9 trials are in test_kills.py (`make faults`).
+"""
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import jax
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from gandiag.cli import app
+from gandiag.config import DataConfig, ModelConfig, TrainConfig
+from gandiag.core.state import create_state
+from gandiag.errors import GandiagError
+from gandiag.experiments import train
+from gandiag.store import locks, records
+from gandiag.store.checkpoints import Checkpoints
+
+TINY = TrainConfig(data=DataConfig("digits"), model=ModelConfig(nz=16, ngf=8, ndf=8),
+                   epochs=2, batch_size=64, save_epochs=(1,))
+TINY_FLAGS = ["--epochs", "2", "--ngf", "8", "--ndf", "8", "--nz", "16", "--save-epochs", "1",
+              "--quiet"]
+STEPS_PER_EPOCH = 1797 // 64
+
+
+def one_line_error(result, *names):
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    for name in names:
+        assert name in lines[0], lines[0]
+    return lines[0]
+
+
+def test_a_second_writer_is_refused_until_the_first_dies(tmp_path):
+    run_dir = tmp_path / "run"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from gandiag.store import locks\n"
+         f"with locks.hold({str(run_dir)!r}):\n    print('held', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = CliRunner().invoke(app, ["train", *TINY_FLAGS, "--run-dir", str(run_dir)])
+        one_line_error(result, str(run_dir), f"pid {holder.pid}", "in use")
+        assert not (run_dir / "config.json").exists()
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+    # The kernel released it with the killed process, and it is re-entrant in one process.
+    with locks.hold(run_dir), locks.hold(run_dir):
+        assert (run_dir / ".lock").read_text() == str(os.getpid())
+
+
+def test_a_read_only_run_dir_is_one_line(tmp_path, monkeypatch):
+    real_open = os.open
+
+    def read_only(path, *args, **kwargs):
+        if str(path).startswith(str(tmp_path / "run")):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", read_only)
+    result = CliRunner().invoke(app, ["train", *TINY_FLAGS, "--run-dir", str(tmp_path / "run")])
+    one_line_error(result, "Read-only file system", str(tmp_path / "run"))
+
+
+class FullDisk:
+    """A file whose writes fail with ENOSPC once ``room`` characters are written."""
+
+    def __init__(self, file, room: int):
+        self.file, self.room = file, room
+
+    def write(self, text: str) -> int:
+        if len(text) > self.room:
+            self.file.write(text[: self.room])  # a partial line, as a real full disk leaves
+            self.room = 0
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        self.room -= len(text)
+        return self.file.write(text)
+
+    def flush(self):
+        self.file.flush()
+
+    def close(self):
+        self.file.close()
+
+
+def test_a_full_disk_mid_run_loses_nothing_saved(tmp_path, monkeypatch):
+    """ENOSPC while appending metrics in epoch 2: one line; epoch 1's checkpoint and
+    records are intact, and once there is room --resume finishes bitwise as if never cut."""
+    whole = train.run(TINY, tmp_path / "whole", quiet=True).run_dir
+    run_dir = tmp_path / "full"
+    real_init = records.JsonlWriter.__init__
+    room = len((whole / "metrics.jsonl").read_text().splitlines()[0]) * (STEPS_PER_EPOCH + 5)
+
+    def tiny_disk(self, path, keep_until_step=None):
+        real_init(self, path, keep_until_step)
+        self._file = FullDisk(self._file, room)
+
+    monkeypatch.setattr(records.JsonlWriter, "__init__", tiny_disk)
+    with pytest.raises(GandiagError, match=r"No space left on device.*intact.*--resume"):
+        train.run(TINY, run_dir, quiet=True)
+    monkeypatch.setattr(records.JsonlWriter, "__init__", real_init)
+    assert Checkpoints(run_dir, read_only=True).saved_epochs() == [1]
+    steps = [r["step"] for r in records.read_jsonl(run_dir / "metrics.jsonl")]
+    assert steps == list(range(1, len(steps) + 1)) and len(steps) >= STEPS_PER_EPOCH
+    train.run(TINY, run_dir, resume=True, quiet=True)
+    assert (records.read_jsonl(run_dir / "metrics.jsonl")
+            == records.read_jsonl(whole / "metrics.jsonl"))
+    template = create_state(train.resolve(TINY), (16, 16, 1))
+    final = [Checkpoints(path, read_only=True).restore_latest(template)[0].g_params
+             for path in (whole, run_dir)]
+    for a, b in zip(*map(jax.tree_util.tree_leaves, final), strict=True):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+def test_a_record_cut_short_is_dropped_with_a_warning(tmp_path, capsys):
+    path = tmp_path / "metrics.jsonl"
+    path.write_text('{"step": 1}\n{"step": 2}\n{"step": 3, "d_lo')
+    assert records.read_jsonl(path) == [{"step": 1}, {"step": 2}]
+    assert "cut short" in capsys.readouterr().err
+    path.write_text('{"step": 1}\n{"ste\n{"step": 3}\n')  # damage inside: an error
+    with pytest.raises(GandiagError, match="line 2"):
+        records.read_jsonl(path)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or sys.platform != "linux", reason="needs root to mount")
+def test_a_really_full_disk_is_one_line(tmp_path):
+    """A 1 MB tmpfs: epoch 1 fits, epoch 2's checkpoint does not."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1000k", "tmpfs", str(mount)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        started = time.perf_counter()
+        result = subprocess.run([sys.executable, "-m", "gandiag", "train", *TINY_FLAGS,
+                                 "--run-dir", str(mount / "run")], capture_output=True, text=True)
+        assert result.returncode == 2, result.stderr[-2000:]
+        lines = [line for line in result.stderr.splitlines() if not line.startswith("warning")]
+        assert len(lines) == 1 and "intact" in lines[0], result.stderr[-2000:]
+        assert Checkpoints(mount / "run", read_only=True).saved_epochs() == [1]
+        assert time.perf_counter() - started < 120
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)

@@ -1,0 +1,127 @@
+"""`make faults`: kill -9 at random moments; what was saved survives, a resume finishes it.
+
+Each trial starts a real `gandiag` process, kills it with SIGKILL after a random delay
+(spread over the whole run: JAX start-up and compilation, steps, metric appends,
+checkpoint writes), then resumes (train) or reruns (probe, add-noise) the same command
+and compares with an uninterrupted run: bitwise equal parameters, metrics.jsonl with
+every step exactly once, identical summaries. Not part of `make test` (about 10 minutes
+on 2 cores); the delays come from a fixed seed so a failure can be replayed.
+"""
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import jax
+import numpy as np
+import pytest
+
+from gandiag.config import TrainConfig, from_dict
+from gandiag.core.state import create_state
+from gandiag.experiments import train
+from gandiag.store import records, runs
+from gandiag.store.checkpoints import Checkpoints
+
+pytestmark = pytest.mark.faults
+
+TRAIN = ["train", "--dataset", "digits", "--epochs", "3", "--save-epochs", "1,2", "--ngf", "8",
+         "--ndf", "8", "--nz", "16", "--quiet"]
+PROBE = ["probe", "--iters", "300", "--epochs", "1,3", "--quiet"]
+NOISE = ["add-noise", "--iters", "150", "--epochs", "3", "--sigma", "0,0.5",
+         "--transport-samples", "100", "--held-out", "300", "--eval-size", "200", "--quiet"]
+TRIALS = {"train": 20, "probe": 5, "add-noise": 5}
+
+
+def gandiag(*args, check=True):
+    result = subprocess.run([sys.executable, "-m", "gandiag", *args], capture_output=True,
+                            text=True)
+    if check:
+        assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def timed(*args) -> float:
+    started = time.perf_counter()
+    gandiag(*args)
+    return time.perf_counter() - started
+
+
+def kill_after(delay: float, *args) -> bool:
+    """Run ``gandiag ARGS``, SIGKILL it after ``delay`` s; whether it was still running."""
+    process = subprocess.Popen([sys.executable, "-m", "gandiag", *args],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        process.wait(timeout=delay)
+        return False
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        return True
+
+
+def final_params(run_dir):
+    config = train.resolve(from_dict(TrainConfig, runs.read_config(run_dir)))
+    template = create_state(config, (16, 16, 1))
+    return Checkpoints(run_dir, read_only=True).restore_latest(template)[0]
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """An uninterrupted train, probe and add-noise, and how long each took."""
+    run_dir = tmp_path_factory.mktemp("faults") / "whole"
+    seconds = {"train": timed(*TRAIN, "--run-dir", str(run_dir))}
+    seconds["probe"] = timed(*PROBE, "--run-dir", str(run_dir))
+    seconds["add-noise"] = timed(*NOISE, "--run-dir", str(run_dir))
+    return run_dir, seconds
+
+
+def test_train_killed_at_random_resumes_bitwise(reference, tmp_path):
+    run_dir, seconds = reference
+    whole = records.read_jsonl(run_dir / "metrics.jsonl")
+    expected = jax.tree_util.tree_leaves(final_params(run_dir))
+    draw = random.Random(17)
+    outcomes = []
+    for trial in range(TRIALS["train"]):
+        killed_dir = tmp_path / f"trial{trial}"
+        delay = draw.uniform(0.5, seconds["train"])
+        killed = kill_after(delay, *TRAIN, "--run-dir", str(killed_dir))
+        saved = Checkpoints(killed_dir, read_only=True).saved_epochs() \
+            if (killed_dir / "checkpoints").is_dir() else []
+        logged = len(records.read_jsonl(killed_dir / "metrics.jsonl"))
+        resume = ["--resume"] if (killed_dir / "config.json").is_file() else []
+        gandiag(*TRAIN, "--run-dir", str(killed_dir), *resume)
+        metrics = records.read_jsonl(killed_dir / "metrics.jsonl")
+        assert [r["step"] for r in metrics] == [r["step"] for r in whole], trial
+        assert metrics == whole, trial
+        for a, b in zip(expected, jax.tree_util.tree_leaves(final_params(killed_dir)),
+                        strict=True):
+            np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+        outcomes.append((round(delay, 1), killed, logged, saved))
+        shutil.rmtree(killed_dir)
+    print("train trials (delay s, killed, steps logged at the kill, epochs saved):", outcomes)
+    assert sum(killed for _, killed, _, _ in outcomes) >= TRIALS["train"] - 2
+
+
+@pytest.mark.parametrize("command", ["probe", "add-noise"])
+def test_experiment_killed_at_random_reruns_to_the_same_summary(reference, tmp_path, command):
+    run_dir, seconds = reference
+    args = PROBE if command == "probe" else NOISE
+    folder = "probe" if command == "probe" else "add_noise"
+    expected = json.loads((run_dir / folder / "summary.json").read_text())
+    draw = random.Random(29)
+    killed_count = 0
+    for trial in range(TRIALS[command]):
+        copy = tmp_path / f"trial{trial}"
+        shutil.copytree(run_dir, copy, ignore=shutil.ignore_patterns("probe", "add_noise"))
+        killed_count += kill_after(draw.uniform(0.5, seconds[command]), *args,
+                                   "--run-dir", str(copy))
+        gandiag(*args, "--run-dir", str(copy))
+        assert json.loads((copy / folder / "summary.json").read_text()) == expected, trial
+        shutil.rmtree(copy)
+    assert killed_count >= TRIALS[command] - 1
+    assert os.environ.get("GANDIAG_RUNS_DIR")  # never the repository's runs/
