@@ -10,6 +10,7 @@ naming the bad value.
 
 import dataclasses
 import json
+import math
 import typing
 from typing import Any, Literal
 
@@ -134,8 +135,9 @@ class TrainConfig:
         _choice("cost", self.cost, COSTS)
         _choice("d-batching", self.d_batching, typing.get_args(DBatching))
         _choice("noise schedule", self.noise_schedule, typing.get_args(NoiseSchedule))
-        _require(self.instance_noise >= 0,
-                 f"instance noise must be >= 0, got {self.instance_noise}")
+        _require(math.isfinite(self.instance_noise) and self.instance_noise >= 0,
+                 f"instance noise {self.instance_noise} is not allowed; it is a finite "
+                 "number >= 0")
         for epoch in self.save_epochs:
             _require(epoch >= 1, f"save epoch {epoch} is not allowed; epochs count from 1")
         # Save epochs beyond the run are dropped, and the last epoch is always saved.
@@ -186,7 +188,8 @@ class ProbeConfig:
         for cost in self.costs:
             _choice("generator cost", cost, GENERATOR_COSTS)
         for sigma in self.sigmas:
-            _require(sigma >= 0, f"sigma must be >= 0, got {sigma}")
+            _require(math.isfinite(sigma) and sigma >= 0,
+                     f"sigma {sigma} is not allowed; sigmas are finite numbers >= 0")
         _require(len(set(self.costs)) == len(self.costs), f"costs repeat: {self.costs}")
 
     def for_run(self, train: TrainConfig) -> TrainConfig:

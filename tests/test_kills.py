@@ -34,7 +34,9 @@ TRAIN = ["train", "--dataset", "digits", "--epochs", "3", "--save-epochs", "1,2"
 PROBE = ["probe", "--iters", "300", "--epochs", "1,3", "--quiet"]
 NOISE = ["add-noise", "--iters", "150", "--epochs", "3", "--sigma", "0,0.5",
          "--transport-samples", "100", "--held-out", "300", "--eval-size", "200", "--quiet"]
-TRIALS = {"train": 20, "probe": 5, "add-noise": 5}
+# The counts; GANDIAG_KILL_TRIALS=2,1,1 runs fewer while developing.
+TRIALS = dict(zip(("train", "probe", "add-noise"), map(int, os.environ.get(
+    "GANDIAG_KILL_TRIALS", "20,5,5").split(",")), strict=True))
 
 
 def gandiag(*args, check=True):
@@ -104,7 +106,7 @@ def test_train_killed_at_random_resumes_bitwise(reference, tmp_path):
         outcomes.append((round(delay, 1), killed, logged, saved))
         shutil.rmtree(killed_dir)
     print("train trials (delay s, killed, steps logged at the kill, epochs saved):", outcomes)
-    assert sum(killed for _, killed, _, _ in outcomes) >= TRIALS["train"] - 2
+    assert sum(killed for _, killed, _, _ in outcomes) >= TRIALS["train"] * 3 // 4
 
 
 @pytest.mark.parametrize("command", ["probe", "add-noise"])
@@ -123,5 +125,5 @@ def test_experiment_killed_at_random_reruns_to_the_same_summary(reference, tmp_p
         gandiag(*args, "--run-dir", str(copy))
         assert json.loads((copy / folder / "summary.json").read_text()) == expected, trial
         shutil.rmtree(copy)
-    assert killed_count >= TRIALS[command] - 1
+    assert killed_count >= TRIALS[command] * 3 // 5
     assert os.environ.get("GANDIAG_RUNS_DIR")  # never the repository's runs/

@@ -165,6 +165,9 @@ def read_npz(path: pathlib.Path) -> np.ndarray:
         raise GandiagError(f"{path} holds {len(arrays)} arrays ({', '.join(arrays) or 'none'}); "
                            "it must hold exactly one uint8 image array")
     (key, images), = arrays.items()
+    if not isinstance(images, np.ndarray):  # a zip member that is not a .npy file
+        raise GandiagError(f"{path}: member '{key}' is not a NumPy array; save one uint8 "
+                           "image array with numpy.savez")
     if images.dtype != np.uint8:
         raise GandiagError(f"{path}: array '{key}' is {images.dtype}; only uint8 (0..255) "
                            "is allowed; convert it with .astype(numpy.uint8)")

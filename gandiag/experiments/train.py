@@ -181,7 +181,7 @@ def _train(config: TrainConfig, dataset, run: layout.RunDir, resuming: bool,
            quiet: bool) -> TrainResult:
     state = create_state(config, dataset.shape)
     checkpoints = Checkpoints(run.path)
-    if resuming:
+    if resuming and (checkpoints.has_latest() or checkpoints.saved_epochs()):
         state, meta, skipped = checkpoints.restore_latest(state, discard_damaged=True)
         for damage in skipped:
             console.warn(f"{damage}; deleted it, resuming from an older one")

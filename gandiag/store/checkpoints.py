@@ -73,9 +73,11 @@ def _reason(error: BaseException) -> str:
 def _manager(directory: pathlib.Path, max_to_keep: int | None, read_only=False):
     # Synchronous saves: a checkpoint is complete on disk when save() returns, so an
     # interruption right after it loses nothing. They take well under a second here.
+    # A save cut off by kill -9 leaves an uncommitted "*.orbax-checkpoint-tmp*" folder:
+    # a writer (the run dir's lock holder) removes them; readers never see them.
     options = ocp.CheckpointManagerOptions(
         max_to_keep=max_to_keep, create=not read_only,
-        enable_async_checkpointing=False)
+        enable_async_checkpointing=False, cleanup_tmp_directories=not read_only)
     return ocp.CheckpointManager(directory, options=options)
 
 
