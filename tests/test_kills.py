@@ -1,12 +1,13 @@
-"""`make faults`: kill -9 at random moments; what was saved survives, a resume finishes it.
+"""`make faults`: kill -9 at chosen and random moments; what was saved survives.
 
-Each trial starts a real `gandiag` process, kills it with SIGKILL after a random delay
-(spread over the whole run: JAX start-up and compilation, steps, metric appends,
-checkpoint writes), then resumes (train) or reruns (probe, add-noise) the same command
-and compares with an uninterrupted run: bitwise equal parameters, metrics.jsonl with
-every step exactly once, identical summaries. Not part of `make test` (about 10 minutes
-on 2 cores); the delays come from a fixed seed so a failure can be replayed.
-"""
+Each trial starts a real `gandiag` process and kills it with SIGKILL, then resumes
+(train) or reruns (probe, add-noise) the same command and compares with an
+uninterrupted run: bitwise equal parameters, metrics.jsonl with every step exactly once,
+identical summaries. Train trials cycle through four kinds of moment: a random time in
+JAX's start-up and compilation, a random step, an epoch end (the metric flush and the
+checkpoint that follow it), and while a checkpoint is being written (Orbax's temporary
+folder exists). Probe and add-noise are killed at a random time within their run.
+Not part of `make test` (minutes on 2 cores); a fixed seed makes a failure replayable."""
 
 import json
 import os
@@ -53,17 +54,54 @@ def timed(*args) -> float:
     return time.perf_counter() - started
 
 
-def kill_after(delay: float, *args) -> bool:
-    """Run ``gandiag ARGS``, SIGKILL it after ``delay`` s; whether it was still running."""
+def kill_when(args, condition, timeout: float = 300) -> bool:
+    """Run ``gandiag ARGS``; SIGKILL it once ``condition()`` holds (polled every 10 ms).
+
+    Returns whether it was killed (False: it finished first).
+    """
     process = subprocess.Popen([sys.executable, "-m", "gandiag", *args],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        process.wait(timeout=delay)
-        return False
-    except subprocess.TimeoutExpired:
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        return True
+    deadline = time.perf_counter() + timeout
+    while process.poll() is None and time.perf_counter() < deadline:
+        if condition():
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            return True
+        time.sleep(0.01)
+    process.wait()
+    return False
+
+
+def after(seconds: float):
+    start = time.perf_counter()
+    return lambda: time.perf_counter() - start >= seconds
+
+
+def lines_at_least(path, count: int):
+    def reached():
+        try:
+            return path.read_bytes().count(b"\n") >= count
+        except FileNotFoundError:
+            return False
+    return reached
+
+
+def saving(run_dir):
+    """A checkpoint is being written: Orbax's uncommitted temporary folder exists."""
+    return lambda: any("orbax-checkpoint-tmp" in p.name
+                       for p in (run_dir / "checkpoints").glob("*/*"))
+
+
+def train_moment(trial: int, draw: random.Random, run_dir):
+    """Where trial ``trial`` kills: start-up/compilation, a step, an epoch end, a save."""
+    kind = ("start-up", "step", "epoch end", "checkpoint write")[trial % 4]
+    if kind == "start-up":
+        return kind, after(draw.uniform(0.3, 6.0))
+    if kind == "step":
+        return kind, lines_at_least(run_dir / "metrics.jsonl", draw.randrange(1, 84))
+    if kind == "epoch end":
+        return kind, lines_at_least(run_dir / "metrics.jsonl", draw.choice([27, 28, 55, 56]))
+    return kind, saving(run_dir)
 
 
 def final_params(run_dir):
@@ -83,15 +121,15 @@ def reference(tmp_path_factory):
 
 
 def test_train_killed_at_random_resumes_bitwise(reference, tmp_path):
-    run_dir, seconds = reference
+    run_dir, _ = reference
     whole = records.read_jsonl(run_dir / "metrics.jsonl")
     expected = jax.tree_util.tree_leaves(final_params(run_dir))
     draw = random.Random(17)
     outcomes = []
     for trial in range(TRIALS["train"]):
         killed_dir = tmp_path / f"trial{trial}"
-        delay = draw.uniform(0.5, seconds["train"])
-        killed = kill_after(delay, *TRAIN, "--run-dir", str(killed_dir))
+        kind, moment = train_moment(trial, draw, killed_dir)
+        killed = kill_when([*TRAIN, "--run-dir", str(killed_dir)], moment)
         saved = Checkpoints(killed_dir, read_only=True).saved_epochs() \
             if (killed_dir / "checkpoints").is_dir() else []
         logged = len(records.read_jsonl(killed_dir / "metrics.jsonl"))
@@ -103,9 +141,11 @@ def test_train_killed_at_random_resumes_bitwise(reference, tmp_path):
         for a, b in zip(expected, jax.tree_util.tree_leaves(final_params(killed_dir)),
                         strict=True):
             np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
-        outcomes.append((round(delay, 1), killed, logged, saved))
+        outcomes.append((kind, killed, logged, saved))
         shutil.rmtree(killed_dir)
-    print("train trials (delay s, killed, steps logged at the kill, epochs saved):", outcomes)
+    print("\ntrain trials (moment, killed, steps logged at the kill, epochs saved):")
+    for outcome in outcomes:
+        print("  ", *outcome)
     assert sum(killed for _, killed, _, _ in outcomes) >= TRIALS["train"] * 3 // 4
 
 
@@ -120,10 +160,12 @@ def test_experiment_killed_at_random_reruns_to_the_same_summary(reference, tmp_p
     for trial in range(TRIALS[command]):
         copy = tmp_path / f"trial{trial}"
         shutil.copytree(run_dir, copy, ignore=shutil.ignore_patterns("probe", "add_noise"))
-        killed_count += kill_after(draw.uniform(0.5, seconds[command]), *args,
-                                   "--run-dir", str(copy))
+        delay = draw.uniform(0.5, 0.8 * seconds[command])
+        killed = kill_when([*args, "--run-dir", str(copy)], after(delay))
+        killed_count += killed
         gandiag(*args, "--run-dir", str(copy))
         assert json.loads((copy / folder / "summary.json").read_text()) == expected, trial
+        print(f"\n{command} trial {trial}: killed {killed} after {delay:.1f} s, rerun identical")
         shutil.rmtree(copy)
     assert killed_count >= TRIALS[command] * 3 // 5
     assert os.environ.get("GANDIAG_RUNS_DIR")  # never the repository's runs/
