@@ -32,8 +32,8 @@ def hold(run_dir: str | os.PathLike):
         run_dir.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as error:
-        raise GandiagError(f"cannot write in {run_dir}: {error.strerror}; make it writable "
-                           "or choose another run dir") from None
+        raise GandiagError(f"cannot write in {run_dir}: {error.strerror}; choose a writable "
+                           "--run-dir") from None
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as error:
