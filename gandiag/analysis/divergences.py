@@ -10,11 +10,12 @@ gradient minus central differences of the JSD, both by Simpson's rule on a fine 
 left side can be given a wrong discriminator (``fake_weight`` != 1) to show the check fails.
 """
 
-import dataclasses
 import math
 
 import numpy as np
 from scipy.integrate import simpson
+
+from gandiag.store.schema import IdentityRow, TwoModeCurves
 
 GRID_POINTS = 40001
 GRID_HALF_WIDTH = 12.0  # standard deviations of either density
@@ -78,37 +79,24 @@ def objective_gradient(mean: float, scale: float) -> np.ndarray:
     return np.array([mean - 2 * jsd_mean, scale - 1 / scale - 2 * jsd_scale])
 
 
-@dataclasses.dataclass(frozen=True)
-class IdentityPoint:
-    """Both sides of Theorem 2.5 at one (m, s), and their relative disagreement."""
-
-    mean: float
-    scale: float
-    lhs: list[float]
-    rhs: list[float]
-    relative_error: float
-
-
-def identity_point(mean: float, scale: float, fake_weight: float = 1.0) -> IdentityPoint:
+def identity_point(mean: float, scale: float, fake_weight: float = 1.0) -> IdentityRow:
+    """Both sides of Theorem 2.5 at (m, s) and their relative disagreement |lhs - rhs| / |rhs|."""
     lhs = minus_log_d_gradient(mean, scale, fake_weight)
     rhs = objective_gradient(mean, scale)
     error = float(np.linalg.norm(lhs - rhs) / np.linalg.norm(rhs))
-    return IdentityPoint(mean, scale, lhs.tolist(), rhs.tolist(), error)
+    return IdentityRow(mean, scale, lhs.tolist(), rhs.tolist(), error)
 
 
-def two_mode_objectives(means: np.ndarray, separation: float, scale: float) -> dict[str, list]:
-    """Each divergence of P_g = N(m, scale^2) from P_r = two modes at +-separation (width
-    ``scale``), over the means ``means``: the -log D objective KL(P_g||P_r) - 2 JSD, and
-    KL(P_r||P_g), what maximum likelihood minimises."""
-    x = np.linspace(-separation - 12 * scale - np.abs(means).max(),
-                    separation + 12 * scale + np.abs(means).max(), GRID_POINTS)
+def two_mode_objectives(means: np.ndarray, separation: float, scale: float) -> TwoModeCurves:
+    """Divergences of P_g = N(m, scale^2) from P_r = two modes at +-separation (width
+    ``scale``) over the means ``means``: the -log D objective KL(P_g||P_r) - 2 JSD, the JSD,
+    and KL(P_r||P_g), which maximum likelihood minimises."""
+    reach = separation + 12 * scale + float(np.abs(means).max())
+    x = np.linspace(-reach, reach, GRID_POINTS)
     log_p_r = np.logaddexp(log_normal(x, -separation, scale),
                            log_normal(x, separation, scale)) - math.log(2.0)
-    curves: dict[str, list] = {"mean": list(map(float, means)), "minus_log_d": [], "jsd": [],
-                               "kl_g_r": [], "kl_r_g": []}
-    for mean in means:
-        values = divergences(log_normal(x, mean, scale), log_p_r, x)
-        curves["minus_log_d"].append(values["kl_g_r"] - 2 * values["jsd"])
-        for key in ("jsd", "kl_g_r", "kl_r_g"):
-            curves[key].append(values[key])
-    return curves
+    values = [divergences(log_normal(x, mean, scale), log_p_r, x) for mean in means]
+    return TwoModeCurves(separation, scale, [float(m) for m in means],
+                         [v["kl_g_r"] - 2 * v["jsd"] for v in values],
+                         [v["jsd"] for v in values], [v["kl_g_r"] for v in values],
+                         [v["kl_r_g"] for v in values])

@@ -23,6 +23,7 @@ import numpy as np
 
 from gandiag.analysis import evidence, spec, statistics
 from gandiag.analysis.evidence import Interval
+from gandiag.store.schema import Estimate, TailRow
 
 TailCase = Literal["white", "sigmoid", "clipped"]
 TAIL_CASES: tuple[TailCase, ...] = ("white", "sigmoid", "clipped")
@@ -95,19 +96,11 @@ def tail_index(updates_: np.ndarray, seed: int = 0) -> Interval:
                                f"samples ({TAIL_RESAMPLES} resamples)")
 
 
-@dataclasses.dataclass(frozen=True)
-class TailResult:
-    case: str
-    alpha: Interval
-    near_zero_share: float
-    beyond_cut_share: float
-    beyond_cut_count: int
-    values: int
-
-
-def run_case(case: TailCase, setting: TailSetting, seed: int) -> tuple[TailResult, np.ndarray]:
+def run_case(case: TailCase, setting: TailSetting, seed: int) -> tuple[TailRow, np.ndarray]:
     """One discriminator's tail index, premise and tail cut, and its updates (for a figure)."""
     samples, d_values = updates(case, setting, np.random.default_rng(seed))
     share = beyond_cut_share(samples, setting)
-    return TailResult(case, tail_index(samples, seed), near_zero_share(d_values), share,
-                      round(share * samples.size), samples.size), samples
+    alpha = tail_index(samples, seed)
+    return TailRow(case, Estimate(alpha.estimate, alpha.low, alpha.high),
+                   near_zero_share(d_values), share, round(share * samples.size),
+                   samples.size), samples

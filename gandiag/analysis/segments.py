@@ -9,7 +9,6 @@ segment times a normal density across it. The JSD of the noisy pair, the optimal
 discriminator D*_sigma and its gradient follow by quadrature on a grid.
 """
 
-import dataclasses
 import math
 from typing import Literal
 
@@ -17,6 +16,7 @@ import numpy as np
 from scipy.special import ndtr, xlogy
 
 from gandiag.analysis.bounds import ball_variance
+from gandiag.store.schema import BoundRow
 
 SegmentNoise = Literal["ball", "gaussian"]
 DIMENSIONS = 2
@@ -81,19 +81,6 @@ def diameter(delta: float, sigma: float, noise: SegmentNoise) -> float:
     return math.hypot(1.0, delta) + 2 * sigma if noise == "ball" else math.inf
 
 
-@dataclasses.dataclass(frozen=True)
-class BoundCell:
-    """Theorem 3.4 at one (delta, sigma): the exact W, the noisy JSD, the bound and C."""
-
-    delta: float
-    sigma: float
-    wasserstein: float
-    jsd: float
-    bound: float
-    diameter: float
-    mass_error: float
-
-
 def bound(jsd: float, delta: float, sigma: float, noise: SegmentNoise) -> float:
     """2 sqrt(V) + 2 C sqrt(JSD) (infinite when C is)."""
     size = diameter(delta, sigma, noise)
@@ -102,9 +89,10 @@ def bound(jsd: float, delta: float, sigma: float, noise: SegmentNoise) -> float:
     return 2 * math.sqrt(noise_variance(sigma, noise)) + 2 * size * math.sqrt(max(jsd, 0.0))
 
 
-def bound_cell(delta: float, sigma: float, noise: SegmentNoise = "ball") -> BoundCell:
+def bound_cell(delta: float, sigma: float, noise: SegmentNoise = "ball") -> BoundRow:
+    """Theorem 3.4 at one (delta, sigma): W = delta, the noisy JSD, the bound and C."""
     real_mass, fake_mass, jsd = noisy_masses_and_jsd(delta, sigma, noise)
-    return BoundCell(delta, sigma, delta, jsd, bound(jsd, delta, sigma, noise),
+    return BoundRow(delta, sigma, delta, jsd, bound(jsd, delta, sigma, noise),
                      diameter(delta, sigma, noise),
                      max(abs(real_mass - 1.0), abs(fake_mass - 1.0)))
 

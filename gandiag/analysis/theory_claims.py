@@ -1,0 +1,163 @@
+"""`gandiag theory`'s verdicts: each theorem where its premise provably holds, and controls
+where it provably fails, judged by the THEORY block of the claims spec.
+
+Exact numbers (quadrature, closed forms) have no sampling error: their interval is the
+number itself. A trained D's accuracy has a Wilson interval; a tail index a bootstrap one.
+"""
+
+import math
+
+import numpy as np
+
+from gandiag.analysis import spec, statistics
+from gandiag.analysis.evidence import ClaimResult, Interval, Part, Premise, decide, not_run
+from gandiag.analysis.format import number
+from gandiag.store.schema import TheorySummary, VanishingRun
+
+EXACT = "exact (quadrature or closed form)"
+
+
+def exact(value: float, method: str = EXACT) -> Interval:
+    return Interval(value, value, value, method=method)
+
+
+def bound_ratios(run: VanishingRun) -> np.ndarray:
+    """|grad| / (M eps / (1 - eps)) at each logged iteration (nan where eps >= 1)."""
+    epsilon = np.asarray(run.epsilon)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bound = np.where(epsilon < 1, run.m_hat * epsilon / (1 - epsilon), np.nan)
+        return np.asarray(run.grad_original) / bound
+
+
+def log_log_slope(run: VanishingRun) -> float:
+    """Slope of log |grad| against log of Theorem 2.4's bound over iterations with eps < 1."""
+    epsilon = np.asarray(run.epsilon)
+    usable = (epsilon < 1) & (np.asarray(run.grad_original) > 0)
+    if usable.sum() < 3:
+        return math.nan
+    bound = run.m_hat * epsilon[usable] / (1 - epsilon[usable])
+    return float(np.polyfit(np.log(bound), np.log(np.asarray(run.grad_original)[usable]), 1)[0])
+
+
+def decay_orders(values: list[float]) -> float:
+    """log10(median of the first tenth of the log / median of the last tenth)."""
+    tenth = max(1, len(values) // 10)
+    return statistics.median_decay(np.asarray(values[:tenth]), np.asarray(values[-tenth:]))
+
+
+def _vanishing(summary: TheorySummary) -> list[ClaimResult]:
+    runs = summary.vanishing
+    if runs is None:
+        return [not_run(s, "gandiag theory --only vanishing") for s in
+                (spec.THEORY_DISCRIMINATION, spec.THEORY_VANISHING, spec.THEORY_PLATEAU)]
+    curves = [run for run in runs if run.generator == "curve"]
+    controls = [run for run in runs if run.generator != "curve"]
+    accuracy = [Part(run.label, statistics.binomial_interval(
+        round(run.accuracy[-1] * run.eval_count), run.eval_count)) for run in curves]
+    gaps = ", ".join(number(run.support_gap, ".2g") for run in curves)
+    discrimination = decide(spec.THEORY_DISCRIMINATION, accuracy, Premise(
+        spec.THEORY_DISCRIMINATION.premise, all(run.support_gap > 0 for run in curves),
+        f"smallest distance from the curve to the circle: {gaps}"))
+    parts = []
+    for run in curves:
+        ratios = bound_ratios(run)
+        applies = bool(np.isfinite(ratios).any())
+        worst = float(np.nanmax(ratios)) if applies else math.nan
+        parts.append(Part(run.label, exact(worst, "exact on the latent grid") if applies else None,
+                          Premise(spec.THEORY_VANISHING.premise, applies,
+                                  f"eps < 1 at {int(np.isfinite(ratios).sum())} of "
+                                  f"{len(ratios)} logged iterations")))
+    slopes = "; ".join(f"{run.label}: decay {decay_orders(run.grad_original):.2g} orders, "
+                       f"slope {log_log_slope(run):.2g}" for run in curves)
+    vanishing = decide(spec.THEORY_VANISHING, parts, note=f"log-log slope of |grad| on the "
+                       f"bound and decay per run: {slopes}")
+    plateau_parts = [Part(run.label, exact(decay_orders(run.grad_original), "exact on the "
+                                           "latent grid")) for run in controls]
+    epsilons = "; ".join(f"{run.label}: eps end {run.epsilon[-1]:.3g}, accuracy "
+                         f"{run.accuracy[-1]:.3g}" for run in controls)
+    plateau = decide(spec.THEORY_PLATEAU, plateau_parts, Premise(
+        spec.THEORY_PLATEAU.premise, False, epsilons))
+    return [discrimination, vanishing, plateau]
+
+
+def _identity(summary: TheorySummary) -> ClaimResult:
+    if summary.identity is None:
+        return not_run(spec.THEORY_MINUS_LOG_D, "gandiag theory --only minus-log-d")
+    worst = max(row.relative_error for row in summary.identity)
+    note = f"{len(summary.identity)} (m, s) points"
+    if summary.two_modes is not None:
+        curves = summary.two_modes
+        seeking = curves.mean[int(np.argmin(curves.minus_log_d))]
+        covering = curves.mean[int(np.argmin(curves.kl_r_g))]
+        note += (f"; two modes at +-{curves.separation:g}: the -log D objective is least at "
+                 f"m = {seeking:g} (a mode: mode seeking), KL(P_r || P_g) at m = {covering:g}")
+    return decide(spec.THEORY_MINUS_LOG_D, [Part("largest of the grid", exact(worst))],
+                  Premise(spec.THEORY_MINUS_LOG_D.premise, True, "by construction"), note)
+
+
+def _tails(summary: TheorySummary) -> list[ClaimResult]:
+    specs = (spec.THEORY_CAUCHY, spec.THEORY_SIGMOID, spec.THEORY_CLIPPED)
+    if summary.tails is None:
+        return [not_run(s, "gandiag theory --only cauchy") for s in specs]
+    rows = {row.case: row for row in summary.tails}
+    results = []
+    for claim, case in zip(specs, ("white", "sigmoid", "clipped")):
+        row = rows[case]
+        held = row.near_zero_share > spec.NEAR_ZERO_SHARE_MIN
+        premise = Premise(claim.premise, held, f"share of |D| < {spec.NEAR_ZERO_FRACTION:g} "
+                          f"median |D|: {row.near_zero_share:.3g}")
+        alpha = Interval(row.alpha.value, row.alpha.low, row.alpha.high,
+                         method=f"bootstrap over {row.values} per-sample update coordinates")
+        note = f"{row.beyond_cut_count} of {row.values} beyond {spec.TAIL_CUT:g} s_r / delta"
+        if case == "clipped":
+            beyond = statistics.binomial_interval(row.beyond_cut_count, row.values)
+            effect = Interval(beyond.estimate, beyond.low, beyond.high,
+                              method=f"Wilson interval over {row.values} values")
+            results.append(decide(claim, [Part(case, effect)], premise, f"alpha {alpha}"))
+        else:
+            results.append(decide(claim, [Part(case, alpha)], premise, note))
+    return results
+
+
+def _wasserstein(summary: TheorySummary) -> ClaimResult:
+    if summary.bounds is None:
+        return not_run(spec.THEORY_WASSERSTEIN, "gandiag theory --only wasserstein")
+    cells = summary.bounds
+    finite = all(math.isfinite(cell.diameter) for cell in cells)
+    informative = [cell for cell in cells if cell.bound < cell.diameter]
+    holds = sum(cell.wasserstein <= cell.bound for cell in cells)
+    note = (f"bound holds in {holds} of {len(cells)} cells; informative (below C) in "
+            f"{len(informative)}")
+    estimated = [cell for cell in cells if cell.bound_estimated is not None]
+    if estimated:
+        note += "; with the JSD a trained D estimates: " + ", ".join(
+            f"sigma {cell.sigma:g}: bound {cell.bound_estimated:.3g} vs exact {cell.bound:.3g}"
+            for cell in estimated)
+    premise = Premise(spec.THEORY_WASSERSTEIN.premise, finite,
+                      "C finite (disk noise)" if finite else "C infinite (Gaussian noise)")
+    if not informative:
+        return decide(spec.THEORY_WASSERSTEIN, [Part("no informative cell", None)], premise, note)
+    worst = max(informative, key=lambda cell: cell.wasserstein / cell.bound)
+    return decide(spec.THEORY_WASSERSTEIN, [Part(
+        f"delta {worst.delta:g}, sigma {worst.sigma:g}",
+        exact(worst.wasserstein / worst.bound))], premise, note)
+
+
+def _noise(summary: TheorySummary) -> ClaimResult:
+    if summary.noise is None:
+        return not_run(spec.THEORY_NOISE_MATCH, "gandiag theory --only noise")
+    parts = [Part(f"sigma {row.sigma:g}", exact(row.cosine, "exact D*_sigma, one trained D"),
+                  Premise(spec.THEORY_NOISE_MATCH.premise,
+                          row.sigma >= spec.SIGMA_OVER_DELTA_MIN * row.delta,
+                          f"sigma / delta = {row.sigma / row.delta:.2g}"))
+             for row in summary.noise]
+    note = "; ".join(f"sigma {row.sigma:g}: logit error {row.logit_error:.2g}, |grad| "
+                     f"{row.gradient_exact:.2g} exact vs {row.gradient_learned:.2g} learned"
+                     for row in summary.noise)
+    return decide(spec.THEORY_NOISE_MATCH, parts, note=note)
+
+
+def evaluate(summary: TheorySummary) -> list[ClaimResult]:
+    """Every theory row, in the spec's order (NOT RUN for checks left out by --only)."""
+    return [*_vanishing(summary), _identity(summary), *_tails(summary), _wasserstein(summary),
+            _noise(summary)]
