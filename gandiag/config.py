@@ -250,7 +250,7 @@ class TheoryConfig:
     bound_sigmas: tuple[float, ...] = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
     estimate_sigmas: tuple[float, ...] = (0.05, 0.2, 0.5)
     noise_delta: float = 0.1
-    noise_sigmas: tuple[float, ...] = (0.025, 0.05, 0.1, 0.2)
+    noise_sigmas: tuple[float, ...] = (0.025, 0.0333, 0.05, 0.1, 0.2)
     noise_updates: int = 1500
 
     def __post_init__(self):

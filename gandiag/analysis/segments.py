@@ -104,3 +104,17 @@ def optimal_generator_gradient(points: np.ndarray, delta: float, sigma: float) -
     gradient = np.zeros(points.shape, dtype=np.float64)
     gradient[..., 1] = d_star * delta / sigma**2
     return gradient
+
+
+def exponential_slope(sigmas: list[float], gradients: list[float], delta: float) -> float:
+    """Slope of log(|grad| sigma^2 / delta) against 1 / sigma^2 over the sigmas <= delta / 2.
+
+    On the fakes D*_sigma = sigmoid(-delta^2 / 2 sigma^2), so for sigma << delta G's
+    gradient D*_sigma delta / sigma^2 falls as exp(-delta^2 / 2 sigma^2): slope -delta^2 / 2.
+    """
+    chosen = [(s, g) for s, g in zip(sigmas, gradients) if s <= delta / 2 and g > 0]
+    if len(chosen) < 2:
+        return math.nan
+    inverse_square = np.array([1 / s**2 for s, _ in chosen])
+    scaled = np.log([g * s**2 / delta for s, g in chosen])
+    return float(np.polyfit(inverse_square, scaled, 1)[0])

@@ -230,8 +230,9 @@ THEORY_NOISE_MATCH = _exact(
     "theory-noise", "Instance noise: learned D follows D*_sigma (Theorems 3.1-3.3)",
     "with noise the optimal D*_sigma is smooth and a learned D approaches it, so G's "
     "gradient under D is that of D*_sigma", "cosine ~ 1",
-    "smallest cosine over sigma between G's per-sample input gradients under the learned D "
-    "and under the exact D*_sigma (two parallel segments at distance delta)",
+    "cosine between G's per-sample input gradients under the learned D and under the exact "
+    "D*_sigma, averaged over the fake segment, at each sigma (two parallel segments at "
+    "distance delta, Gaussian noise)",
     GRADIENT_COSINE, "above", "0.9: the learned direction is the exact one up to ~25 degrees.",
     "sigma >= delta / 4 (below, D*_sigma's gradient on the fakes is exponentially small)")
 

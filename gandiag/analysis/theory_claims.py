@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from gandiag.analysis import spec, statistics
+from gandiag.analysis import segments, spec, statistics
 from gandiag.analysis.evidence import ClaimResult, Interval, Part, Premise, decide, not_run
 from gandiag.analysis.format import number
 from gandiag.store.schema import TheorySummary, VanishingRun
@@ -154,6 +154,11 @@ def _noise(summary: TheorySummary) -> ClaimResult:
     note = "; ".join(f"sigma {row.sigma:g}: logit error {row.logit_error:.2g}, |grad| "
                      f"{row.gradient_exact:.2g} exact vs {row.gradient_learned:.2g} learned"
                      for row in summary.noise)
+    sigmas, delta = [row.sigma for row in summary.noise], summary.noise[0].delta
+    slopes = [segments.exponential_slope(sigmas, [getattr(row, key) for row in summary.noise],
+                                         delta) for key in ("gradient_learned", "gradient_exact")]
+    note += (f"; slope of log(|grad| sigma^2 / delta) on 1 / sigma^2 (sigma <= delta / 2): "
+             f"learned {slopes[0]:.2g}, exact {slopes[1]:.2g}, -delta^2 / 2 = {-delta**2 / 2:.2g}")
     return decide(spec.THEORY_NOISE_MATCH, parts, note=note)
 
 

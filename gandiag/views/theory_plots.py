@@ -117,7 +117,11 @@ def noise(rows: list, profiles: dict, path: pathlib.Path) -> None:
     profile_axes.set(xlabel="x_2 (reals at 0, fakes at delta)", ylabel="logit",
                      ylim=(-30, 30), title="exact (solid) and learned (dashed) logits")
     profile_axes.legend(fontsize=7)
-    sigmas = [row.sigma for row in rows]
+    sigmas, delta = [row.sigma for row in rows], rows[0].delta
+    fine = np.geomspace(delta / 10, max(sigmas), 200)
+    fake = np.array([[0.5, delta]])
+    gradient_axes.plot(fine, [np.linalg.norm(segments.optimal_generator_gradient(fake, delta, s))
+                              for s in fine], color="0.7", label="D*_sigma, closed form")
     gradient_axes.plot(sigmas, [row.gradient_exact for row in rows], marker="o", label="D*_sigma")
     gradient_axes.plot(sigmas, [row.gradient_learned for row in rows], marker="x",
                        label="learned D")
