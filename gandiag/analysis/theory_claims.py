@@ -10,7 +10,16 @@ import math
 import numpy as np
 
 from gandiag.analysis import segments, spec, statistics
-from gandiag.analysis.evidence import ClaimResult, Interval, Part, Premise, decide, not_run
+from gandiag.analysis.evidence import (
+    ClaimResult,
+    Effect,
+    Interval,
+    Part,
+    Premise,
+    Verdict,
+    decide,
+    not_run,
+)
 from gandiag.analysis.format import number
 from gandiag.store.schema import TheorySummary, VanishingRun
 
@@ -62,8 +71,10 @@ def _vanishing(summary: TheorySummary) -> list[ClaimResult]:
     for run in curves:
         ratios = bound_ratios(run)
         applies = bool(np.isfinite(ratios).any())
-        worst = float(np.nanmax(ratios)) if applies else math.nan
-        parts.append(Part(run.label, exact(worst, "exact on the latent grid") if applies else None,
+        # Where eps >= 1 the bound is infinite (vacuous): the ratio is 0 and, gated by the
+        # premise, reads PREMISE NOT MET.
+        worst = float(np.nanmax(ratios)) if applies else 0.0
+        parts.append(Part(run.label, exact(worst, "exact on the latent grid"),
                           Premise(spec.THEORY_VANISHING.premise, applies,
                                   f"eps < 1 at {int(np.isfinite(ratios).sum())} of "
                                   f"{len(ratios)} logged iterations")))
@@ -102,7 +113,10 @@ def _tails(summary: TheorySummary) -> list[ClaimResult]:
     rows = {row.case: row for row in summary.tails}
     results = []
     for claim, case in zip(specs, ("white", "sigmoid", "clipped")):
-        row = rows[case]
+        row = rows.get(case)
+        if row is None:
+            results.append(not_run(claim, f"no {case} discriminator in the summary"))
+            continue
         held = row.near_zero_share > spec.NEAR_ZERO_SHARE_MIN
         premise = Premise(claim.premise, held, f"share of |D| < {spec.NEAR_ZERO_FRACTION:g} "
                           f"median |D|: {row.near_zero_share:.3g}")
@@ -135,12 +149,15 @@ def _wasserstein(summary: TheorySummary) -> ClaimResult:
             for cell in estimated)
     premise = Premise(spec.THEORY_WASSERSTEIN.premise, finite,
                       "C finite (disk noise)" if finite else "C infinite (Gaussian noise)")
-    if not informative:
-        return decide(spec.THEORY_WASSERSTEIN, [Part("no informative cell", None)], premise, note)
-    worst = max(informative, key=lambda cell: cell.wasserstein / cell.bound)
-    return decide(spec.THEORY_WASSERSTEIN, [Part(
-        f"delta {worst.delta:g}, sigma {worst.sigma:g}",
-        exact(worst.wasserstein / worst.bound))], premise, note)
+    judged = informative if finite and informative else cells
+    worst = max(judged, key=lambda cell: cell.wasserstein / cell.bound)
+    part = Part(f"delta {worst.delta:g}, sigma {worst.sigma:g}",
+                exact(worst.wasserstein / worst.bound))
+    if finite and not informative:  # every bound is at least C: it cannot fail
+        return ClaimResult(spec.THEORY_WASSERSTEIN, (Effect(part.label, part.interval,
+                                                            Verdict.INCONCLUSIVE),),
+                           Verdict.INCONCLUSIVE, premise, note)
+    return decide(spec.THEORY_WASSERSTEIN, [part], premise, note)
 
 
 def _noise(summary: TheorySummary) -> ClaimResult:

@@ -27,6 +27,7 @@ from scipy.special import ndtri
 from gandiag.config import TheoryConfig
 from gandiag.core import losses
 from gandiag.core.models import MLPDiscriminator
+from gandiag.core.steps import global_norm
 from gandiag.store.schema import VanishingRun
 
 GeneratorKind = Literal["curve", "full", "arc"]
@@ -169,7 +170,7 @@ def run(setting: Setting, config: TheoryConfig, seed: int) -> VanishingRun:
 
     def generator_gradient_norm(params, cost_name):
         cost = losses.generator_cost(cost_name)
-        return optax.global_norm(jax.grad(lambda g: cost(logits(params, generate(g, grid))))(
+        return global_norm(jax.grad(lambda g: cost(logits(params, generate(g, grid))))(
             g_params))
 
     jacobian_norms = jax.vmap(lambda z: sum(jnp.sum(leaf**2) for leaf in jax.tree_util.tree_leaves(
