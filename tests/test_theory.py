@@ -14,13 +14,16 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from gandiag import config
 from gandiag.analysis import divergences, heavy_tails, segments, spec, theory_claims
 from gandiag.analysis.evidence import Verdict
 from gandiag.cli import app
 from gandiag.config import TheoryConfig
-from gandiag.experiments import theory_noise, theory_vanishing
+from gandiag.experiments import theory, theory_noise, theory_vanishing
 from gandiag.store import layout
 from gandiag.store.schema import Estimate, TailRow, TheorySummary, read_summary, write_summary
+from gandiag.views import theory_section
+from gandiag.views.render import Table
 
 IDENTITY_TOLERANCE = 1e-4
 ALPHA_TOLERANCE = 0.1
@@ -151,6 +154,10 @@ def test_exact_noisy_gradient_falls_as_exp_minus_delta_squared_over_two_sigma_sq
         -delta**2 / 2, rel=1e-3)
 
 
+def test_every_check_has_a_figure_and_a_runner():
+    assert set(layout.THEORY_FIGURES) == set(config.THEORY_CHECKS) == set(theory.CHECKS)
+
+
 def test_summary_round_trip_and_rows_not_run(tmp_path):
     rows = [TailRow("white", Estimate(1.0, 0.9, 1.1), 0.005, 0.006, 6, 1000)]
     write_summary(tmp_path / "summary.json", summary_with(tails=rows))
@@ -170,6 +177,11 @@ def test_cli_runs_one_check_and_refuses_an_unknown_one(tmp_path):
     summary = read_summary(theory.summary, TheorySummary)
     assert summary.identity and summary.vanishing is None
     assert theory.figure(layout.THEORY_FIGURES["minus-log-d"]).is_file()
+    blocks = theory_section.section(tmp_path)
+    table = next(block for block in blocks if isinstance(block, Table))
+    assert len(table.rows) == len(spec.THEORY)
+    assert {r[-1] for r in table.rows} == {str(Verdict.SUPPORTED), str(Verdict.NOT_RUN)}
+    assert theory_section.section(tmp_path / "elsewhere") == []
     refused = runner.invoke(app, ["theory", "--only", "everything"])
     assert refused.exit_code == 2
     assert "minus-log-d" in refused.output and "Traceback" not in refused.output

@@ -117,85 +117,106 @@ def _optimizer(setting: Setting, config: TheoryConfig) -> optax.GradientTransfor
     return optax.sgd(config.gd_lr)
 
 
-def run(setting: Setting, config: TheoryConfig, seed: int) -> VanishingRun:
-    """Train D from scratch against the frozen G; log Theorem 2.4's numbers as it trains."""
+@dataclasses.dataclass(frozen=True)
+class FrozenPair:
+    """P_r (the circle spanned by ``basis``) and the frozen G, with the latent grid."""
+
+    generator: nn.Module
+    g_params: dict
+    basis: jax.Array
+    grid: jax.Array
+
+    def generate(self, z: jax.Array, g_params=None) -> jax.Array:
+        params = self.g_params if g_params is None else g_params
+        return self.generator.apply({"params": params}, z)
+
+    def batch(self, key: jax.Array, count: int) -> tuple[jax.Array, jax.Array]:
+        """``count`` reals (uniform on the circle) and ``count`` fakes G(z), z ~ N(0, I)."""
+        real_key, fake_key = jax.random.split(key)
+        angle = jax.random.uniform(real_key, (count, 1), maxval=2 * math.pi)
+        real = jnp.concatenate([jnp.cos(angle), jnp.sin(angle)], axis=1) @ self.basis.T
+        return real, self.generate(jax.random.normal(fake_key, (count, self.grid.shape[1])))
+
+
+def frozen_pair(setting: Setting, config: TheoryConfig, seed: int) -> FrozenPair:
     rng = np.random.default_rng(seed)
     basis = random_plane(setting.dimensions, rng)
     generator = _generator(setting, basis, rng)
-    discriminator = MLPDiscriminator(hidden=D_HIDDEN)
-    key = jax.random.key(seed)
     nz = setting.latent_dimensions
-    g_params = generator.init(jax.random.fold_in(key, 1), jnp.zeros((1, nz)))["params"]
-    d_params = discriminator.init(jax.random.fold_in(key, 2),
-                                  jnp.zeros((1, setting.dimensions)))["params"]
-    optimizer = _optimizer(setting, config)
-    grid = jnp.asarray(latent_grid(config.latent_grid, nz))
-    basis_j = jnp.asarray(basis, dtype=jnp.float32)
+    g_params = generator.init(jax.random.fold_in(jax.random.key(seed), 1),
+                              jnp.zeros((1, nz)))["params"]
+    return FrozenPair(generator, g_params, jnp.asarray(basis, dtype=jnp.float32),
+                      jnp.asarray(latent_grid(config.latent_grid, nz)))
 
-    def generate(params, z):
-        return generator.apply({"params": params}, z)
 
+def jacobian_norm(pair: FrozenPair) -> float:
+    """M-hat: sqrt(E_z |J_theta g(z)|_F^2) over the latent grid, exactly (reverse mode)."""
+    def squared_norm(z):
+        jacobian = jax.jacrev(lambda g: pair.generate(z[None], g)[0])(pair.g_params)
+        return sum(jnp.sum(leaf**2) for leaf in jax.tree_util.tree_leaves(jacobian))
+
+    return float(jnp.sqrt(jnp.mean(jax.vmap(squared_norm)(pair.grid))))
+
+
+def _steps(pair: FrozenPair, discriminator: nn.Module, optimizer, config: TheoryConfig):
+    """The jitted D training chunk (``log_every`` updates) and the jitted diagnostics."""
     def logits(params, points):
         return discriminator.apply({"params": params}, points)
 
-    def reals(sample_key, count):
-        angle = jax.random.uniform(sample_key, (count, 1), maxval=2 * math.pi)
-        return jnp.concatenate([jnp.cos(angle), jnp.sin(angle)], axis=1) @ basis_j.T
-
-    def batch(batch_key, count):
-        real_key, fake_key = jax.random.split(batch_key)
-        return reals(real_key, count), generate(g_params, jax.random.normal(fake_key, (count, nz)))
-
     def step(carry, step_key):
         params, opt_state = carry
-        real, fake = batch(step_key, config.batch_size)
+        real, fake = pair.batch(step_key, config.batch_size)
         grads = jax.grad(lambda p: losses.cross_entropy(logits(p, real), logits(p, fake)))(params)
         updates, opt_state = optimizer.update(grads, opt_state, params)
         return (optax.apply_updates(params, updates), opt_state), None
 
-    @jax.jit
-    def train_chunk(params, opt_state, chunk_keys):
-        return jax.lax.scan(step, (params, opt_state), chunk_keys)[0]
-
-    @jax.jit
-    def diagnose(params, eval_key):
-        fakes = generate(g_params, grid)
-        d_values = jax.nn.sigmoid(logits(params, fakes))
-        d_of_point = lambda x: jax.nn.sigmoid(logits(params, x[None]))[0]  # noqa: E731
-        grad_norms = jnp.linalg.norm(jax.vmap(jax.grad(d_of_point))(fakes), axis=1)
-        real, fake = batch(eval_key, config.eval_size)
-        correct = jnp.sum(logits(params, real) > 0) + jnp.sum(logits(params, fake) < 0)
-        return jnp.max(d_values) + jnp.max(grad_norms), generator_gradient_norm(
-            params, "original"), generator_gradient_norm(params, "minus-log-d"), correct
-
     def generator_gradient_norm(params, cost_name):
         cost = losses.generator_cost(cost_name)
-        return global_norm(jax.grad(lambda g: cost(logits(params, generate(g, grid))))(
-            g_params))
+        return global_norm(jax.grad(lambda g: cost(logits(params, pair.generate(pair.grid, g))))(
+            pair.g_params))
 
-    jacobian_norms = jax.vmap(lambda z: sum(jnp.sum(leaf**2) for leaf in jax.tree_util.tree_leaves(
-        jax.jacrev(lambda g: generate(g, z[None])[0])(g_params))))(grid)
-    m_hat = float(jnp.sqrt(jnp.mean(jacobian_norms)))
-    gap = float(distance_to_circle(np.asarray(generate(g_params, grid)), basis).min())
+    def diagnose(params, eval_key):
+        """eps-hat, |grad_theta| under both costs, and held-out correct answers."""
+        fakes = pair.generate(pair.grid)
+        d_of_point = lambda x: jax.nn.sigmoid(logits(params, x[None]))[0]  # noqa: E731
+        grad_norms = jnp.linalg.norm(jax.vmap(jax.grad(d_of_point))(fakes), axis=1)
+        epsilon = jnp.max(jax.nn.sigmoid(logits(params, fakes))) + jnp.max(grad_norms)
+        real, fake = pair.batch(eval_key, config.eval_size)
+        correct = jnp.sum(logits(params, real) > 0) + jnp.sum(logits(params, fake) < 0)
+        return (epsilon, generator_gradient_norm(params, "original"),
+                generator_gradient_norm(params, "minus-log-d"), correct)
 
+    train_chunk = jax.jit(lambda p, s, keys: jax.lax.scan(step, (p, s), keys)[0])
+    return train_chunk, jax.jit(diagnose)
+
+
+def run(setting: Setting, config: TheoryConfig, seed: int) -> VanishingRun:
+    """Train D from scratch against the frozen G; log Theorem 2.4's numbers as it trains."""
+    pair = frozen_pair(setting, config, seed)
+    discriminator = MLPDiscriminator(hidden=D_HIDDEN)
+    key = jax.random.key(seed)
+    d_params = discriminator.init(jax.random.fold_in(key, 2),
+                                  jnp.zeros((1, setting.dimensions)))["params"]
+    optimizer = _optimizer(setting, config)
+    train_chunk, diagnose = _steps(pair, discriminator, optimizer, config)
     opt_state = optimizer.init(d_params)
-    records: dict[str, list] = {"iteration": [], "epsilon": [], "original": [], "minus_log_d": [],
-                                "accuracy": []}
+    columns = ("epsilon", "original", "minus_log_d", "correct")
+    records: dict[str, list] = {name: [] for name in columns}
     train_key, eval_key = jax.random.fold_in(key, 3), jax.random.fold_in(key, 4)
-    for start in range(0, config.d_updates + 1, config.log_every):
-        epsilon, original, minus_log_d, correct = jax.device_get(
-            diagnose(d_params, jax.random.fold_in(eval_key, start)))
-        for name, value in (("iteration", start), ("epsilon", float(epsilon)),
-                            ("original", float(original)), ("minus_log_d", float(minus_log_d)),
-                            ("accuracy", int(correct) / (2 * config.eval_size))):
-            records[name].append(value)
+    iterations = list(range(0, config.d_updates + 1, config.log_every))
+    for start in iterations:
+        values = jax.device_get(diagnose(d_params, jax.random.fold_in(eval_key, start)))
+        for name, value in zip(columns, values):
+            records[name].append(float(value))
         if start < config.d_updates:
             chunk = jax.random.split(jax.random.fold_in(train_key, start), config.log_every)
             d_params, opt_state = train_chunk(d_params, opt_state, chunk)
+    gap = float(distance_to_circle(np.asarray(pair.generate(pair.grid)),
+                                   np.asarray(pair.basis, dtype=np.float64)).min())
     return VanishingRun(setting.label, setting.dimensions, setting.optimizer, setting.generator,
-                        m_hat, gap, 2 * config.eval_size, records["iteration"],
+                        jacobian_norm(pair), gap, 2 * config.eval_size, iterations,
                         records["epsilon"], records["original"], records["minus_log_d"],
-                        records["accuracy"])
+                        [correct / (2 * config.eval_size) for correct in records["correct"]])
 
 
 def settings(config: TheoryConfig) -> list[Setting]:
