@@ -100,3 +100,15 @@ def two_mode_objectives(means: np.ndarray, separation: float, scale: float) -> T
                          [v["kl_g_r"] - 2 * v["jsd"] for v in values],
                          [v["jsd"] for v in values], [v["kl_g_r"] for v in values],
                          [v["kl_r_g"] for v in values])
+
+
+def arc_bayes_accuracy(points: int = GRID_POINTS) -> float:
+    """The best accuracy of any D between P_r uniform on a circle and P_g on the arc at
+    angle (pi / 2)(1 + tanh z), z ~ N(0, 1) (Theorems 2.1-2.4's aligned control), with
+    equal priors: 1/2 + TV(P_r, P_g) / 2, by quadrature in the angle."""
+    angle = np.linspace(0.0, math.pi, points)[1:-1]
+    z = np.arctanh(2 * angle / math.pi - 1)
+    fake_density = np.exp(-0.5 * z**2 - LOG_ROOT_TWO_PI) / (0.5 * math.pi * (1 - np.tanh(z) ** 2))
+    real_density = 1 / (2 * math.pi)
+    total_variation = 0.5 * (simpson(np.abs(fake_density - real_density), x=angle) + 0.5)
+    return float(0.5 + 0.5 * total_variation)

@@ -84,8 +84,9 @@ def _vanishing(summary: TheorySummary) -> list[ClaimResult]:
                        f"bound and decay per run: {slopes}")
     plateau_parts = [Part(run.label, exact(decay_orders(run.grad_original), "exact on the "
                                            "latent grid")) for run in controls]
-    epsilons = "; ".join(f"{run.label}: eps end {run.epsilon[-1]:.3g}, accuracy "
-                         f"{run.accuracy[-1]:.3g}" for run in controls)
+    epsilons = "; ".join(f"{run.label}: eps end {run.epsilon[-1]:.3g}, held-out accuracy "
+                         f"{run.accuracy[-1]:.3g} (best possible {run.bayes_accuracy:.3g})"
+                         for run in controls)
     plateau = decide(spec.THEORY_PLATEAU, plateau_parts, Premise(
         spec.THEORY_PLATEAU.premise, False, epsilons))
     return [discrimination, vanishing, plateau]

@@ -198,7 +198,8 @@ class VanishingRun:
     ``epsilon`` = sup |D| + sup |grad_x D| over the latent grid's fakes; ``m_hat`` = the root
     mean square Frobenius norm of G's Jacobian over the same grid; ``support_gap`` the
     smallest distance from a fake on the grid to the real circle (0 for the controls).
-    ``accuracy`` is on ``eval_count`` fresh reals and fakes, never trained on.
+    ``accuracy`` is on ``eval_count`` fresh reals and fakes, never trained on;
+    ``bayes_accuracy`` the best any D can reach (1 unless the supports overlap).
     """
 
     label: str
@@ -208,6 +209,7 @@ class VanishingRun:
     m_hat: float
     support_gap: float
     eval_count: int
+    bayes_accuracy: float
     iterations: list[int]
     epsilon: list[float]
     grad_original: list[float]
