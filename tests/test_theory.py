@@ -143,6 +143,13 @@ def test_learned_noisy_discriminator_follows_the_exact_one():
     rows, _ = theory_noise.match_optimal(SMALL)
     assert rows[0].cosine > spec.GRADIENT_COSINE
     assert rows[0].gradient_learned == pytest.approx(rows[0].gradient_exact, rel=0.5)
+    # Theorem 3.2's decomposition is the closed-form gradient, with b / a = P_r+e / P_g+e.
+    assert rows[0].decomposition_error <= IDENTITY_TOLERANCE
+    delta, sigma = rows[0].delta, rows[0].sigma
+    assert rows[0].push_over_pull == pytest.approx(math.exp(-delta**2 / (2 * sigma**2)))
+    results = theory_claims.evaluate(summary_with(noise=rows))
+    assert row(results, spec.THEORY_DECOMPOSITION).verdict is Verdict.SUPPORTED
+    assert row(results, spec.THEORY_NOISE_MATCH).verdict is Verdict.SUPPORTED
 
 
 def test_exact_noisy_gradient_falls_as_exp_minus_delta_squared_over_two_sigma_squared():

@@ -13,6 +13,7 @@ import math
 from typing import Literal
 
 import numpy as np
+from scipy.integrate import simpson
 from scipy.special import ndtr, xlogy
 
 from gandiag.analysis.bounds import ball_variance
@@ -118,3 +119,29 @@ def exponential_slope(sigmas: list[float], gradients: list[float], delta: float)
     inverse_square = np.array([1 / s**2 for s, _ in chosen])
     scaled = np.log([g * s**2 / delta for s, g in chosen])
     return float(np.polyfit(inverse_square, scaled, 1)[0])
+
+
+DECOMPOSITION_POINTS = 20001
+
+
+def decomposition(points: np.ndarray, delta: float,
+                  sigma: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Theorem 3.2's right side at each point x (n, 2), under Gaussian noise, and a, b:
+
+        a(x) int P_e(x - y) grad_x |x - y|^2 dP_r(y) - b(x) int P_e(x - y) grad_x |x - y|^2 dP_g(y),
+        a = 1 / (2 sigma^2 (P_r+e(x) + P_g+e(x))),  b = a P_r+e(x) / P_g+e(x),
+
+    every integral along the segments by Simpson's rule. It should equal the closed-form
+    ``optimal_generator_gradient``.
+    """
+    along = np.linspace(0.0, 1.0, DECOMPOSITION_POINTS)
+    densities, pulls = [], []
+    for offset in (0.0, delta):
+        difference = points[:, None, :] - np.stack([along, np.full_like(along, offset)], axis=1)
+        kernel = np.exp(-0.5 * np.sum(difference**2, axis=-1) / sigma**2) / (2 * math.pi * sigma**2)
+        densities.append(simpson(kernel, x=along, axis=1))
+        pulls.append(simpson(kernel[..., None] * 2 * difference, x=along, axis=1))
+    (real, fake), (real_pull, fake_pull) = densities, pulls
+    a = 1 / (2 * sigma**2 * (real + fake))
+    b = a * real / fake
+    return a[:, None] * real_pull - b[:, None] * fake_pull, a, b

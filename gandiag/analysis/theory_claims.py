@@ -180,7 +180,17 @@ def _noise(summary: TheorySummary) -> ClaimResult:
     return decide(spec.THEORY_NOISE_MATCH, parts, note=note)
 
 
+def _decomposition(summary: TheorySummary) -> ClaimResult:
+    if summary.noise is None:
+        return not_run(spec.THEORY_DECOMPOSITION, "gandiag theory --only noise")
+    worst = max(row.decomposition_error for row in summary.noise)
+    note = "mean b / a on the fakes (= P_r+e / P_g+e): " + ", ".join(
+        f"sigma {row.sigma:g}: {row.push_over_pull:.2g}" for row in summary.noise)
+    return decide(spec.THEORY_DECOMPOSITION, [Part("largest over sigma", exact(worst))],
+                  Premise(spec.THEORY_DECOMPOSITION.premise, True, "by construction"), note)
+
+
 def evaluate(summary: TheorySummary) -> list[ClaimResult]:
     """Every theory row, in the spec's order (NOT RUN for checks left out by --only)."""
     return [*_vanishing(summary), _identity(summary), *_tails(summary), _wasserstein(summary),
-            _noise(summary)]
+            _noise(summary), _decomposition(summary)]

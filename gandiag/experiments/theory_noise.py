@@ -26,6 +26,7 @@ from gandiag.store.schema import NoiseMatchRow
 D_HIDDEN = (64, 64)
 HELD_OUT = 20_000
 FAKE_POINTS = 512  # the fake segment's grid for the per-sample gradients
+DECOMPOSITION_STRIDE = 8  # Theorem 3.2's quadrature on every 8th of them (64 points)
 BATCH = 512
 LEARNING_RATE = 1e-3
 
@@ -107,9 +108,14 @@ def match_optimal(config: TheoryConfig) -> tuple[list[NoiseMatchRow], dict]:
         norms = np.linalg.norm(learned, axis=1) * np.linalg.norm(exact, axis=1)
         cosine = float(np.mean(np.sum(learned * exact, axis=1) / np.where(norms > 0, norms,
                                                                              math.inf)))
+        decomposed, a, b = segments.decomposition(fakes[::DECOMPOSITION_STRIDE], delta, sigma)
+        reference = exact[::DECOMPOSITION_STRIDE]
+        decomposition_error = float(np.max(np.linalg.norm(decomposed - reference, axis=1)
+                                           / np.linalg.norm(reference, axis=1)))
         rows.append(NoiseMatchRow(sigma, delta, logit_error, cosine,
                                   float(np.linalg.norm(exact, axis=1).mean()),
-                                  float(np.linalg.norm(learned, axis=1).mean()), accuracy))
+                                  float(np.linalg.norm(learned, axis=1).mean()), accuracy,
+                                  decomposition_error, float(np.mean(b / a))))
         profiles[f"{sigma:g}"] = {
             "exact": segments.optimal_logit(profile_points, delta, sigma).tolist(),
             "learned": np.asarray(logits(jnp.asarray(profile_points, jnp.float32))).tolist()}

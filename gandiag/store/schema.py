@@ -279,7 +279,9 @@ class NoiseMatchRow:
 
     ``logit_error``: mean |logit - logit*| on noisy samples; ``cosine``: the smallest
     cosine over the fakes between G's per-sample input gradients under D and under
-    D*_sigma; ``gradient_exact``: the mean norm of the latter.
+    D*_sigma; ``gradient_exact``: the mean norm of the latter. Theorem 3.2:
+    ``decomposition_error``, the largest relative error of its right side against the
+    closed-form gradient on the fakes; ``push_over_pull``, the mean b(z) / a(z) there.
     """
 
     sigma: float
@@ -289,6 +291,8 @@ class NoiseMatchRow:
     gradient_exact: float
     gradient_learned: float
     accuracy: float
+    decomposition_error: float
+    push_over_pull: float
 
 
 @dataclasses.dataclass(frozen=True)
