@@ -54,42 +54,53 @@ def decay_orders(values: list[float]) -> float:
     return statistics.median_decay(np.asarray(values[:tenth]), np.asarray(values[-tenth:]))
 
 
-def _vanishing(summary: TheorySummary) -> list[ClaimResult]:
-    runs = summary.vanishing
-    if runs is None:
-        return [not_run(s, "gandiag theory --only vanishing") for s in
-                (spec.THEORY_DISCRIMINATION, spec.THEORY_VANISHING, spec.THEORY_PLATEAU)]
-    curves = [run for run in runs if run.generator == "curve"]
-    controls = [run for run in runs if run.generator != "curve"]
+def _discrimination(curves: list[VanishingRun]) -> ClaimResult:
     accuracy = [Part(run.label, statistics.binomial_interval(
         round(run.accuracy[-1] * run.eval_count), run.eval_count)) for run in curves]
     gaps = ", ".join(number(run.support_gap, ".2g") for run in curves)
-    discrimination = decide(spec.THEORY_DISCRIMINATION, accuracy, Premise(
+    return decide(spec.THEORY_DISCRIMINATION, accuracy, Premise(
         spec.THEORY_DISCRIMINATION.premise, all(run.support_gap > 0 for run in curves),
         f"smallest distance from the curve to the circle: {gaps}"))
-    parts = []
+
+
+def _bound(curves: list[VanishingRun]) -> ClaimResult:
+    parts, counts = [], []
     for run in curves:
         ratios = bound_ratios(run)
-        applies = bool(np.isfinite(ratios).any())
+        applicable = int(np.isfinite(ratios).sum())
+        counts.append(f"{applicable} of {len(ratios)}")
         # Where eps >= 1 the bound is infinite (vacuous): the ratio is 0 and, gated by the
         # premise, reads PREMISE NOT MET.
-        worst = float(np.nanmax(ratios)) if applies else 0.0
+        worst = float(np.nanmax(ratios)) if applicable else 0.0
         parts.append(Part(run.label, exact(worst, "exact on the latent grid"),
-                          Premise(spec.THEORY_VANISHING.premise, applies,
-                                  f"eps < 1 at {int(np.isfinite(ratios).sum())} of "
-                                  f"{len(ratios)} logged iterations")))
+                          Premise(spec.THEORY_VANISHING.premise, applicable > 0, "")))
+    premise = Premise(spec.THEORY_VANISHING.premise, all(part.premise.holds for part in parts),
+                      f"eps < 1 at {', '.join(counts)} logged iterations")
     slopes = "; ".join(f"{run.label}: decay {decay_orders(run.grad_original):.2g} orders, "
                        f"slope {log_log_slope(run):.2g}" for run in curves)
-    vanishing = decide(spec.THEORY_VANISHING, parts, note=f"log-log slope of |grad| on the "
-                       f"bound and decay per run: {slopes}")
-    plateau_parts = [Part(run.label, exact(decay_orders(run.grad_original), "exact on the "
-                                           "latent grid")) for run in controls]
-    epsilons = "; ".join(f"{run.label}: eps end {run.epsilon[-1]:.3g}, held-out accuracy "
+    return decide(spec.THEORY_VANISHING, parts, premise,
+                  f"log-log slope of |grad| on the bound and decay per run: {slopes}")
+
+
+def _plateau(controls: list[VanishingRun]) -> ClaimResult:
+    parts = [Part(run.label, exact(decay_orders(run.grad_original), "exact on the latent grid"))
+             for run in controls]
+    measured = "; ".join(f"{run.label}: eps end {run.epsilon[-1]:.3g}, held-out accuracy "
                          f"{run.accuracy[-1]:.3g} (best possible {run.bayes_accuracy:.3g})"
                          for run in controls)
-    plateau = decide(spec.THEORY_PLATEAU, plateau_parts, Premise(
-        spec.THEORY_PLATEAU.premise, False, epsilons))
-    return [discrimination, vanishing, plateau]
+    return decide(spec.THEORY_PLATEAU, parts, Premise(spec.THEORY_PLATEAU.premise, False,
+                                                      measured))
+
+
+def _vanishing(summary: TheorySummary) -> list[ClaimResult]:
+    specs = (spec.THEORY_DISCRIMINATION, spec.THEORY_VANISHING, spec.THEORY_PLATEAU)
+    if summary.vanishing is None:
+        return [not_run(claim, "gandiag theory --only vanishing") for claim in specs]
+    curves = [run for run in summary.vanishing if run.generator == "curve"]
+    controls = [run for run in summary.vanishing if run.generator != "curve"]
+    return [_discrimination(curves) if curves else not_run(specs[0]),
+            _bound(curves) if curves else not_run(specs[1]),
+            _plateau(controls) if controls else not_run(specs[2])]
 
 
 def _identity(summary: TheorySummary) -> ClaimResult:
@@ -177,7 +188,10 @@ def _noise(summary: TheorySummary) -> ClaimResult:
                                          delta) for key in ("gradient_learned", "gradient_exact")]
     note += (f"; slope of log(|grad| sigma^2 / delta) on 1 / sigma^2 (sigma <= delta / 2): "
              f"learned {slopes[0]:.2g}, exact {slopes[1]:.2g}, -delta^2 / 2 = {-delta**2 / 2:.2g}")
-    return decide(spec.THEORY_NOISE_MATCH, parts, note=note)
+    ratios = [row.sigma / row.delta for row in summary.noise]
+    premise = Premise(spec.THEORY_NOISE_MATCH.premise, all(p.premise.holds for p in parts),
+                      f"sigma / delta from {min(ratios):.2g} to {max(ratios):.2g}")
+    return decide(spec.THEORY_NOISE_MATCH, parts, premise, note)
 
 
 def _decomposition(summary: TheorySummary) -> ClaimResult:
