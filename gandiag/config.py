@@ -31,7 +31,7 @@ DNorm = Literal["batch", "none"]
 Split = Literal["train", "test"]
 GMode = Literal["train", "eval"]
 # `gandiag theory`'s checks, in the order they run (and `--only` chooses from).
-TheoryCheck = Literal["vanishing", "minus-log-d", "cauchy", "wasserstein", "noise"]
+TheoryCheck = Literal["vanishing", "minus-log-d", "cauchy", "wasserstein", "noise", "dirac"]
 
 DATASETS: tuple[str, ...] = typing.get_args(DatasetName)
 TOY_DATASETS: tuple[str, ...] = typing.get_args(ToyDatasetName)
@@ -230,7 +230,8 @@ class TheoryConfig:
     grid ``identity_means`` x ``identity_scales``; Theorem 2.6 on ``tail_samples`` z;
     Theorem 3.4 on ``bound_deltas`` x ``bound_sigmas``, its JSD also estimated by a trained
     D at ``estimate_sigmas`` (delta ``noise_delta``); instance noise (Theorems 3.1-3.3) at
-    ``noise_sigmas`` with segments ``noise_delta`` apart.
+    ``noise_sigmas`` with segments ``noise_delta`` apart; the Dirac GAN's fields at
+    ``dirac_sigmas``.
     """
 
     only: tuple[TheoryCheck, ...] = ()
@@ -252,6 +253,7 @@ class TheoryConfig:
     noise_delta: float = 0.1
     noise_sigmas: tuple[float, ...] = (0.025, 0.0333, 0.05, 0.1, 0.2)
     noise_updates: int = 1500
+    dirac_sigmas: tuple[float, ...] = (0.0, 0.5, 1.0)
 
     def __post_init__(self):
         for check in self.only:
@@ -264,6 +266,9 @@ class TheoryConfig:
             for value in getattr(self, name):
                 _require(math.isfinite(value) and value > 0,
                          f"{name.replace('_', ' ')} {value} is not allowed; they are positive")
+        for sigma in self.dirac_sigmas:
+            _require(math.isfinite(sigma) and sigma >= 0,
+                     f"dirac sigma {sigma} is not allowed; it is a finite number >= 0")
         _require(self.d_updates % self.log_every == 0,
                  f"d updates {self.d_updates} must be a multiple of log every {self.log_every}")
 

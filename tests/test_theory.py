@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gandiag import config
-from gandiag.analysis import divergences, heavy_tails, segments, spec, theory_claims
+from gandiag.analysis import dirac, divergences, heavy_tails, segments, spec, theory_claims
 from gandiag.analysis.evidence import Verdict
 from gandiag.cli import app
 from gandiag.config import TheoryConfig
@@ -159,6 +159,15 @@ def test_exact_noisy_gradient_falls_as_exp_minus_delta_squared_over_two_sigma_sq
                  for s in sigmas]
     assert segments.exponential_slope(sigmas, gradients, delta) == pytest.approx(
         -delta**2 / 2, rel=1e-3)
+
+
+@pytest.mark.parametrize("cost", dirac.GENERATOR_COSTS)
+def test_dirac_gan_rotates_without_noise_and_converges_with_it(cost):
+    # The Jacobian at (0, 0) is [[0, 1/2], [-1/2, -sigma^2 / 2]]: real parts -sigma^2 / 4.
+    for sigma in (0.0, 0.5, 1.0):
+        eigenvalues = dirac.equilibrium_eigenvalues(cost, sigma)
+        assert eigenvalues.real == pytest.approx([-sigma**2 / 4] * 2, abs=1e-6)
+        assert abs(eigenvalues.imag).max() > 0.4  # it still turns
 
 
 def test_every_check_has_a_figure_and_a_runner():

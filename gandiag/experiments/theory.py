@@ -10,7 +10,8 @@ computed exactly (quadrature, closed forms) and the measurement is compared with
 - ``cauchy``: Theorem 2.6 at three fixed discriminators, 10^5 z each;
 - ``wasserstein``: Theorem 3.4 on parallel segments with disk noise, exact W and JSD,
   and the JSD a trained D estimates;
-- ``noise``: Theorems 3.1-3.3, a D trained on noisy segments against the exact D*_sigma.
+- ``noise``: Theorems 3.1-3.3, a D trained on noisy segments against the exact D*_sigma;
+- ``dirac``: the Dirac GAN's vector fields, a sanity figure (no verdict).
 
 Everything runs on the CPU in under three minutes and writes ``theory/summary.json``, one
 figure per check, and the rows of the report's Theory section.
@@ -22,7 +23,7 @@ import time
 
 import numpy as np
 
-from gandiag.analysis import divergences, heavy_tails, segments, theory_claims
+from gandiag.analysis import dirac, divergences, heavy_tails, segments, theory_claims
 from gandiag.config import TheoryConfig, to_dict
 from gandiag.experiments import theory_noise, theory_vanishing
 from gandiag.store import layout, runs
@@ -82,8 +83,14 @@ def _noise(config: TheoryConfig, output: layout.ExperimentDir) -> dict:
     return {"noise": rows}
 
 
+def _dirac(config: TheoryConfig, output: layout.ExperimentDir) -> dict:
+    rows = dirac.rows(config.dirac_sigmas)
+    theory_plots.dirac(rows, output.figure(layout.THEORY_FIGURES["dirac"]))
+    return {"dirac": rows}
+
+
 CHECKS = {"vanishing": _vanishing, "minus-log-d": _minus_log_d, "cauchy": _cauchy,
-          "wasserstein": _wasserstein, "noise": _noise}
+          "wasserstein": _wasserstein, "noise": _noise, "dirac": _dirac}
 
 
 def run(config: TheoryConfig, run_dir: pathlib.Path | None = None,

@@ -61,7 +61,7 @@ COMPARISON_FIGURE = "comparison.png"
 THEORY = "theory"
 THEORY_FIGURES = {"vanishing": "theory_vanishing.png", "minus-log-d": "theory_minus_log_d.png",
                   "cauchy": "theory_cauchy.png", "wasserstein": "theory_wasserstein.png",
-                  "noise": "theory_noise.png"}
+                  "noise": "theory_noise.png", "dirac": "theory_dirac.png"}
 
 _SAMPLE_GRID = re.compile(r"epoch_(\d+)\.png")
 

@@ -296,6 +296,17 @@ class NoiseMatchRow:
 
 
 @dataclasses.dataclass(frozen=True)
+class DiracRow:
+    """The Dirac GAN's field at its equilibrium: the Jacobian's eigenvalues, one cost and
+    noise level (negative real parts: locally convergent; zero: a rotation)."""
+
+    cost: str
+    sigma: float
+    real: list[float]
+    imaginary: list[float]
+
+
+@dataclasses.dataclass(frozen=True)
 class TheorySummary:
     """summary.json of theory/: each check's numbers (absent when not run, see --only)."""
 
@@ -307,6 +318,7 @@ class TheorySummary:
     tails: list[TailRow] | None = None
     bounds: list[BoundRow] | None = None
     noise: list[NoiseMatchRow] | None = None
+    dirac: list[DiracRow] | None = None
 
 
 def encode(value) -> Any:

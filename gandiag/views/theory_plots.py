@@ -8,6 +8,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
+from gandiag.analysis import dirac as dirac_fields
 from gandiag.analysis import segments
 from gandiag.analysis.heavy_tails import TailSetting
 from gandiag.analysis.spec import TAIL_CUT
@@ -130,3 +131,23 @@ def noise(rows: list, profiles: dict, path: pathlib.Path) -> None:
     gradient_axes.legend(fontsize=8)
     _save(figure, path)
 
+
+
+DIRAC_PANELS = (("original", 0.0), ("minus-log-d", 0.0), ("original", 1.0))
+
+
+def dirac(rows: list, path: pathlib.Path) -> None:
+    """The Dirac GAN's fields as phase portraits: both costs rotate around the equilibrium;
+    instance noise makes it attract."""
+    figure, panels = plt.subplots(1, len(DIRAC_PANELS), figsize=(4.2 * len(DIRAC_PANELS), 4))
+    theta, psi = np.meshgrid(np.linspace(-2, 2, 41), np.linspace(-2, 2, 41))
+    found = {(row.cost, row.sigma): row for row in rows}
+    for axes, (cost, sigma) in zip(panels, DIRAC_PANELS):
+        velocity_theta, velocity_psi = dirac_fields.vector_field(theta, psi, cost, sigma)
+        axes.streamplot(theta, psi, velocity_theta, velocity_psi, density=0.9, linewidth=0.7,
+                        color=np.hypot(velocity_theta, velocity_psi), cmap="viridis")
+        axes.plot(0, 0, "r*", markersize=9)
+        real = max(found[(cost, sigma)].real) if (cost, sigma) in found else float("nan")
+        axes.set(xlabel="theta (fake point)", ylabel="psi (D's slope)",
+                 title=f"{cost}, sigma {sigma:g}: Re(eig) {real:.2g}")
+    _save(figure, path)

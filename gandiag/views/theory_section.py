@@ -20,6 +20,7 @@ CAPTIONS = {
     "cauchy": "Theorem 2.6: tails of the -log D updates at three discriminators",
     "wasserstein": "Theorem 3.4: the bound against sigma and delta on parallel segments",
     "noise": "Theorems 3.1-3.3: learned D against D*_sigma; G's gradient against sigma",
+    "dirac": "The Dirac GAN: both costs rotate around the equilibrium, noise makes it attract",
 }
 
 
