@@ -26,7 +26,7 @@ import numpy as np
 from gandiag.analysis import dirac, divergences, heavy_tails, segments, theory_claims
 from gandiag.config import TheoryConfig, to_dict
 from gandiag.experiments import theory_noise, theory_vanishing
-from gandiag.store import layout, runs
+from gandiag.store import layout, locks, records, runs
 from gandiag.store.schema import TheorySummary, write_summary
 from gandiag.views import claims_table, console, theory_plots
 
@@ -95,20 +95,24 @@ CHECKS = {"vanishing": _vanishing, "minus-log-d": _minus_log_d, "cauchy": _cauch
 
 def run(config: TheoryConfig, run_dir: pathlib.Path | None = None,
         quiet: bool = False) -> TheorySummary:
-    """Run the chosen checks, write ``theory/summary.json`` and the figures, print the rows."""
+    """Run the chosen checks, write ``theory/summary.json`` and the figures, print the rows.
+
+    The folder holding ``theory/`` is locked while it is written (one writer per run dir).
+    """
     output = output_dir(run_dir)
-    output.path.mkdir(parents=True, exist_ok=True)
-    console.say(f"theory: {config}", quiet)
-    found, seconds = {}, {}
-    for name, check in CHECKS.items():
-        if not config.runs(name):
-            continue
-        console.say(f"theory: {name}", quiet)
-        start = time.perf_counter()
-        found.update(check(config, output))
-        seconds[name] = round(time.perf_counter() - start, 2)
-    summary = TheorySummary(to_dict(config), seconds, **found)
-    write_summary(output.summary, summary)
+    with locks.hold(output.path.parent):
+        output.path.mkdir(parents=True, exist_ok=True)
+        records.write_json(output.config, to_dict(config))
+        console.say(f"theory: {config}", quiet)
+        found, seconds = {}, {}
+        for name, check in CHECKS.items():
+            if config.runs(name):
+                console.say(f"theory: {name}", quiet)
+                start = time.perf_counter()
+                found.update(check(config, output))
+                seconds[name] = round(time.perf_counter() - start, 2)
+        summary = TheorySummary(to_dict(config), seconds, **found)
+        write_summary(output.summary, summary)
     if not quiet:
         claims_table.show(theory_claims.evaluate(summary), f"theory: {output.path} "
                           f"({sum(seconds.values()):.0f} s)")
