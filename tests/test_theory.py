@@ -9,6 +9,8 @@ iteration where eps < 1. Sizes are small, so the file runs in well under a minut
 
 import dataclasses
 import math
+import pathlib
+import shutil
 
 import numpy as np
 import pytest
@@ -201,3 +203,15 @@ def test_cli_runs_one_check_and_refuses_an_unknown_one(tmp_path):
     refused = runner.invoke(app, ["theory", "--only", "everything"])
     assert refused.exit_code == 2
     assert "minus-log-d" in refused.output and "Traceback" not in refused.output
+
+
+def test_a_runs_report_gains_the_theory_section(tiny_run, tmp_path):
+    from gandiag.views import report
+
+    run_dir = tmp_path / "run"
+    shutil.copytree(tiny_run, run_dir)
+    theory.run(TheoryConfig(only=("minus-log-d",)), run_dir, quiet=True)
+    html = pathlib.Path(report.run(run_dir, quiet=True)).read_text()
+    markdown = (run_dir / layout.REPORT / layout.REPORT_MARKDOWN).read_text()
+    assert "## Theory" in markdown and spec.THEORY_MINUS_LOG_D.name in markdown
+    assert "theory_minus_log_d.png" in markdown and "<h2>Theory</h2>" in html

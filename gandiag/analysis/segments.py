@@ -21,7 +21,7 @@ from gandiag.store.schema import BoundRow
 
 SegmentNoise = Literal["ball", "gaussian"]
 DIMENSIONS = 2
-# Quadrature: midpoints across (in units of the noisy strip's height) and along the segments.
+# Quadrature: midpoints across the noisy strip and along it.
 ACROSS_POINTS = 800
 ALONG_POINTS = 1200
 GAUSSIAN_REACH = 8.0  # standard deviations of Gaussian noise beyond the segments
