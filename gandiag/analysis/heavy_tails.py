@@ -6,12 +6,13 @@ u(z) = (cos 2 pi z, sin 2 pi z), so J^T v = (u . v, v_1, v_2). The -log D update
 sample is -J^T grad_x D / D. Three discriminators:
 
 - ``white`` (the premise): D = D* + eps and grad D = grad D* + r, eps ~ N(0, s_eps^2) and
-  r ~ N(0, s_r^2 I) independent for every x: the update is J^T r / eps, centred Cauchy.
+  r ~ N(0, s_r^2 I) independent for every x: the update is -J^T r / eps, centred Cauchy.
 - ``sigmoid``: D = sigmoid(l + eta), l = -kappa (|x| - 1) the logit of a good D and eta a
   smooth Gaussian process (squared-exponential kernel of length scale lambda), drawn
   afresh for every sample from its one-point law (value and gradient independent, of
-  variances s^2 and s^2 / lambda^2). The update (1 - D) J^T (grad l + grad eta) is bounded
-  by the logit's gradient: Gaussian, not Cauchy.
+  variances s^2 and s^2 / lambda^2). The update -(1 - D) J^T (grad l + grad eta) is the
+  logit's Gaussian gradient damped by 1 - D <= 1, never divided by a D near 0: Gaussian
+  tails, not Cauchy.
 - ``clipped``: D = clip(D* + eps, delta, 1), grad D = grad D* + r (the value clipped, as
   log(max(D, delta)) does in practice): the update is at most |J^T r| / delta.
 """

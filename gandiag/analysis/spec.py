@@ -212,7 +212,8 @@ THEORY_SIGMOID = _exact(
     "the premise (noise on D, not on its logit) is what makes the update Cauchy",
     "alpha = 2 expected when the premise fails", "tail index alpha of the per-sample updates of "
     "D = sigmoid(l + eta), eta a smooth Gaussian process", CAUCHY_ALPHA, "above",
-    "grad log D = (1 - D) grad l is bounded by the logit's gradient: Gaussian, alpha near 2.",
+    "grad log D = (1 - D) grad l is the logit's Gaussian gradient damped, never divided by a "
+    "D near 0: alpha near 2.",
     "by construction NOT met: D > 0 on the fakes")
 THEORY_CLIPPED = _exact(
     "theory-clipped", "Control: clipping D at delta cuts the tail (Theorem 2.6)",
