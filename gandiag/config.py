@@ -30,6 +30,8 @@ DBatching = Literal["separate", "joint"]
 DNorm = Literal["batch", "none"]
 Split = Literal["train", "test"]
 GMode = Literal["train", "eval"]
+# `gandiag theory`'s checks, in the order they run (and `--only` chooses from).
+TheoryCheck = Literal["vanishing", "minus-log-d", "cauchy", "wasserstein", "noise", "dirac"]
 
 DATASETS: tuple[str, ...] = typing.get_args(DatasetName)
 TOY_DATASETS: tuple[str, ...] = typing.get_args(ToyDatasetName)
@@ -37,6 +39,7 @@ COSTS: tuple[str, ...] = typing.get_args(CostName)
 GENERATOR_COSTS: tuple[str, ...] = typing.get_args(GeneratorCostName)
 # The paper's two generator costs, what `--cost both` means.
 PAPER_COSTS: tuple[str, ...] = ("original", "minus-log-d")
+THEORY_CHECKS: tuple[str, ...] = typing.get_args(TheoryCheck)
 IMAGE_SIZES = (16, 32, 64, 128)
 # The noise levels `gandiag add-noise` sweeps by default.
 ADD_NOISE_SIGMAS = (0.0, 0.05, 0.1, 0.2, 0.5, 1.0)
@@ -215,6 +218,62 @@ class NoiseOptions:
 
     def __post_init__(self):
         _positive("transport samples", self.transport_samples)
+
+
+@dataclasses.dataclass(frozen=True)
+class TheoryConfig:
+    """`gandiag theory`: each theorem where P_r, P_g and D* are known exactly (CPU, < 3 min).
+
+    ``only``: the checks to run (empty: all). Vanishing gradients (Theorems 2.1-2.4): D
+    trained for ``d_updates`` against a frozen G in each of ``dimensions``, logged every
+    ``log_every`` updates on a latent grid of ``latent_grid`` points. Theorem 2.5 on the
+    grid ``identity_means`` x ``identity_scales``; Theorem 2.6 on ``tail_samples`` z;
+    Theorem 3.4 on ``bound_deltas`` x ``bound_sigmas``, its JSD also estimated by a trained
+    D at ``estimate_sigmas`` (delta ``noise_delta``); instance noise (Theorems 3.1-3.3) at
+    ``noise_sigmas`` with segments ``noise_delta`` apart; the Dirac GAN's fields at
+    ``dirac_sigmas``.
+    """
+
+    only: tuple[TheoryCheck, ...] = ()
+    seed: int = 0
+    dimensions: tuple[int, ...] = (2, 8, 32)
+    d_updates: int = 2000
+    log_every: int = 20
+    batch_size: int = 256
+    eval_size: int = 2048
+    latent_grid: int = 2048
+    adam_lr: float = 1e-3
+    gd_lr: float = 0.1
+    identity_means: tuple[float, ...] = (-2.0, -1.0, 0.0, 0.5, 2.0)
+    identity_scales: tuple[float, ...] = (0.5, 1.0, 2.0)
+    tail_samples: int = 100_000
+    bound_deltas: tuple[float, ...] = (0.02, 0.05, 0.1, 0.2, 0.5)
+    bound_sigmas: tuple[float, ...] = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
+    estimate_sigmas: tuple[float, ...] = (0.05, 0.2, 0.5)
+    noise_delta: float = 0.1
+    noise_sigmas: tuple[float, ...] = (0.025, 0.0333, 0.05, 0.1, 0.2)
+    noise_updates: int = 1500
+    dirac_sigmas: tuple[float, ...] = (0.0, 0.5, 1.0)
+
+    def __post_init__(self):
+        for check in self.only:
+            _choice("theory check", check, THEORY_CHECKS)
+        for name in ("d_updates", "log_every", "batch_size", "eval_size", "latent_grid",
+                     "adam_lr", "gd_lr", "tail_samples", "noise_delta", "noise_updates"):
+            _positive(name.replace("_", " "), getattr(self, name))
+        for name in ("identity_scales", "bound_deltas", "bound_sigmas", "estimate_sigmas",
+                     "noise_sigmas", "dimensions"):
+            for value in getattr(self, name):
+                _require(math.isfinite(value) and value > 0,
+                         f"{name.replace('_', ' ')} {value} is not allowed; they are positive")
+        for sigma in self.dirac_sigmas:
+            _require(math.isfinite(sigma) and sigma >= 0,
+                     f"dirac sigma {sigma} is not allowed; it is a finite number >= 0")
+        _require(self.d_updates % self.log_every == 0,
+                 f"d updates {self.d_updates} must be a multiple of log every {self.log_every}")
+
+    def runs(self, check: str) -> bool:
+        return not self.only or check in self.only
 
 
 def to_dict(config) -> dict:

@@ -76,7 +76,8 @@ def sample(kind, depth: int = 0):
     return {int: 7, float: 0.25, str: "text", bool: True, typing.Any: {"a": [1, 2]}}[kind]
 
 
-@pytest.mark.parametrize("kind", [schema.FrozenSummary, schema.NoiseSummary, schema.ToySummary])
+@pytest.mark.parametrize("kind", [schema.FrozenSummary, schema.NoiseSummary, schema.ToySummary,
+                                  schema.TheorySummary])
 def test_every_summary_round_trips_through_its_json(tmp_path, kind):
     record = sample(kind)
     written = schema.write_summary(tmp_path / "summary.json", record)

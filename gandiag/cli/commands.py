@@ -22,6 +22,7 @@ from gandiag.config import (
     COSTS,
     DATASETS,
     GENERATOR_COSTS,
+    THEORY_CHECKS,
     TOY_DATASETS,
     DBatching,
     DNorm,
@@ -30,6 +31,7 @@ from gandiag.config import (
     NoiseOptions,
     NoiseSchedule,
     ProbeConfig,
+    TheoryConfig,
     TrainConfig,
     from_dict,
 )
@@ -262,6 +264,20 @@ def report(
     typer.echo(f"report: {reporting.run(run_dirs[0] if run_dirs else None, quiet)}")
 
 
+def theory(
+    only: str | None = typer.Option(None, help=f"Run one check: {', '.join(THEORY_CHECKS)}"),
+    run_dir: pathlib.Path | None = typer.Option(None, help="Write <run-dir>/theory/ (the run's "
+                                                "report then gains a Theory section); default: "
+                                                "runs/theory/"),
+    seed: int = typer.Option(0),
+    quiet: bool = typer.Option(False),
+):
+    """Each theorem where its premise provably holds, against an exact optimal D (CPU, < 3 min)."""
+    from gandiag.experiments import theory as checks
+
+    checks.run(TheoryConfig(only=(only,) if only else (), seed=seed), run_dir, quiet)
+
+
 def compare(
     run_dirs: list[pathlib.Path] = typer.Argument(..., help="Runs to compare"),
     output: pathlib.Path | None = typer.Option(None, help="Default: runs/compare-<time>"),
@@ -281,6 +297,7 @@ for name, command, options in [
     ("add-noise", add_noise, {}),
     ("toy-noise", toy_noise, {}),
     ("paper", paper, {}),
+    ("theory", theory, {}),
     ("report", report, {}),
     ("compare", compare, {}),
 ]:

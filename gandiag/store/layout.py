@@ -12,6 +12,7 @@
   <experiment>/                    ExperimentDir: freeze_g_train_d, probe, add_noise, toy_noise
     config.json, curves.jsonl, heldout.jsonl, premises.jsonl, summary.json, figures
   report/                          REPORT.md, report.html, training.png
+  theory/                          `gandiag theory`: summary.json, one figure per check
 ```
 """
 
@@ -56,6 +57,11 @@ TOY_FIGURE = "toy_noise.png"
 TRAINING_FIGURE = "training.png"
 COMPARISON_JSON = "comparison.json"
 COMPARISON_FIGURE = "comparison.png"
+# `gandiag theory`: its folder (in a run dir, or runs/theory alone) and a figure per check.
+THEORY = "theory"
+THEORY_FIGURES = {"vanishing": "theory_vanishing.png", "minus-log-d": "theory_minus_log_d.png",
+                  "cauchy": "theory_cauchy.png", "wasserstein": "theory_wasserstein.png",
+                  "noise": "theory_noise.png", "dirac": "theory_dirac.png"}
 
 _SAMPLE_GRID = re.compile(r"epoch_(\d+)\.png")
 
@@ -143,3 +149,7 @@ class RunDir:
 
     def experiment(self, name: ExperimentName) -> ExperimentDir:
         return ExperimentDir(self.path / name)
+
+    @property
+    def theory(self) -> ExperimentDir:
+        return ExperimentDir(self.path / THEORY)

@@ -191,6 +191,136 @@ class ToySummary:
     curves: dict[str, list[ToyPoint]]
 
 
+@dataclasses.dataclass(frozen=True)
+class VanishingRun:
+    """Theorems 2.1-2.4: one fresh D against a frozen G, logged every few updates.
+
+    ``epsilon`` = sup |D| + sup |grad_x D| over the latent grid's fakes; ``m_hat`` = the root
+    mean square Frobenius norm of G's Jacobian over the same grid; ``support_gap`` the
+    smallest distance from a fake on the grid to the real circle (0 for the controls).
+    ``accuracy`` is on ``eval_count`` fresh reals and fakes, never trained on;
+    ``bayes_accuracy`` the best any D can reach (1 unless the supports overlap).
+    """
+
+    label: str
+    dimensions: int
+    optimizer: str
+    generator: str
+    m_hat: float
+    support_gap: float
+    eval_count: int
+    bayes_accuracy: float
+    iterations: list[int]
+    epsilon: list[float]
+    grad_original: list[float]
+    grad_minus_log_d: list[float]
+    accuracy: list[float]
+
+
+@dataclasses.dataclass(frozen=True)
+class IdentityRow:
+    """Theorem 2.5 at P_g = N(mean, scale^2): both sides' gradients in (mean, scale)."""
+
+    mean: float
+    scale: float
+    lhs: list[float]
+    rhs: list[float]
+    relative_error: float
+
+
+@dataclasses.dataclass(frozen=True)
+class TwoModeCurves:
+    """Divergences of N(m, scale^2) from two modes at +-separation, over the means m."""
+
+    separation: float
+    scale: float
+    mean: list[float]
+    minus_log_d: list[float]
+    jsd: list[float]
+    kl_g_r: list[float]
+    kl_r_g: list[float]
+
+
+@dataclasses.dataclass(frozen=True)
+class TailRow:
+    """Theorem 2.6 at one fixed discriminator: the tail index of the per-sample updates,
+    the premise's near-zero share of D, and the share beyond the clipping cut."""
+
+    case: str
+    alpha: Estimate
+    near_zero_share: float
+    beyond_cut_share: float
+    beyond_cut_count: int
+    values: int
+
+
+@dataclasses.dataclass(frozen=True)
+class BoundRow:
+    """Theorem 3.4 at one (delta, sigma): exact W, noisy JSD (quadrature), bound, C.
+
+    ``jsd_estimated``: log 2 - L / 2 from a trained D's held-out cross-entropy L, where
+    measured; ``mass_error``: the quadrature's error on the noisy densities' total mass.
+    """
+
+    delta: float
+    sigma: float
+    wasserstein: float
+    jsd: float
+    bound: float
+    diameter: float
+    mass_error: float
+    jsd_estimated: float | None = None
+    bound_estimated: float | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class NoiseMatchRow:
+    """Theorems 3.1-3.3 at one sigma: a D trained on noisy segments against D*_sigma.
+
+    ``logit_error``: mean |logit - logit*| on noisy samples; ``cosine``: the smallest
+    cosine over the fakes between G's per-sample input gradients under D and under
+    D*_sigma; ``gradient_exact``: the mean norm of the latter. Theorem 3.2:
+    ``decomposition_error``, the largest relative error of its right side against the
+    closed-form gradient on the fakes; ``push_over_pull``, the mean b(z) / a(z) there.
+    """
+
+    sigma: float
+    delta: float
+    logit_error: float
+    cosine: float
+    gradient_exact: float
+    gradient_learned: float
+    accuracy: float
+    decomposition_error: float
+    push_over_pull: float
+
+
+@dataclasses.dataclass(frozen=True)
+class DiracRow:
+    """The Dirac GAN's field at its equilibrium: the Jacobian's eigenvalues, one cost and
+    noise level (negative real parts: locally convergent; zero: a rotation)."""
+
+    cost: str
+    sigma: float
+    real: list[float]
+    imaginary: list[float]
+
+
+@dataclasses.dataclass(frozen=True)
+class TheorySummary:
+    """summary.json of theory/: each check's numbers (absent when not run, see --only)."""
+
+    config: dict[str, Any]
+    seconds: dict[str, float]
+    vanishing: list[VanishingRun] | None = None
+    identity: list[IdentityRow] | None = None
+    two_modes: TwoModeCurves | None = None
+    tails: list[TailRow] | None = None
+    bounds: list[BoundRow] | None = None
+    noise: list[NoiseMatchRow] | None = None
+    dirac: list[DiracRow] | None = None
+
+
 def encode(value) -> Any:
     """A JSON-ready value of a record (dataclasses become dicts under their JSON keys).
 

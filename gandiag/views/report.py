@@ -10,14 +10,15 @@ import pathlib
 from gandiag.analysis import claims
 from gandiag.errors import GandiagError
 from gandiag.store import layout, runs
-from gandiag.views import claims_table, sections
+from gandiag.views import claims_table, sections, theory_section
 from gandiag.views.render import Heading, Text, to_html, to_markdown
 
 
 def build(members: list[pathlib.Path], report_dir: pathlib.Path, title: str) -> tuple[list, list]:
     """The report's blocks and its claim results, for the G runs ``members``."""
     results = claims.evaluate(members)
-    blocks = [Heading(title, 1), *claims_table.section(results, len(members))]
+    blocks = [Heading(title, 1), *claims_table.section(results, len(members)),
+              *theory_section.section(report_dir.parent)]
     for member in members:
         run = layout.RunDir(member)
         blocks += [Heading(f"G run {run.path.name}" if len(members) > 1 else "The run"),
