@@ -57,8 +57,7 @@ def digest(tree) -> str:
 # What Orbax raises on unreadable checkpoint files (bytes overwritten, truncated,
 # missing) varies: TensorStore's ValueError (OUT_OF_RANGE, DATA_LOSS, FAILED_PRECONDITION)
 # re-raised by Orbax as a bare Exception, OSError, or KeyError / TypeError when the
-# metadata itself is garbled. A restore is a boundary, so any of them means "damaged".
-READ_ERRORS = (Exception,)
+# metadata itself is garbled. A restore is a boundary, so any Exception means "damaged".
 
 
 def _reason(error: BaseException) -> str:
@@ -176,7 +175,7 @@ class Checkpoints:
         where = f"{name} checkpoint of {self._root.parent}"
         try:
             restored = manager.restore(step, args=args)
-        except READ_ERRORS as error:
+        except Exception as error:
             raise GandiagError(f"the {where} is damaged ({_reason(error)})") from None
         expected = restored["meta"].get("digests", {}) if isinstance(restored["meta"], dict) else {}
         for item, tree in restored.items():

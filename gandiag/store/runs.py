@@ -82,7 +82,8 @@ def make_dir(path: pathlib.Path, option: str) -> None:
 
 
 def prepare(run_dir: pathlib.Path, config: dict, resume: bool, overwrite: bool) -> bool:
-    """Make ``run_dir`` ready to train ``config``; returns whether to resume.
+    """Make ``run_dir`` ready to train ``config``; returns whether to resume a run there
+    (whether it holds a checkpoint to resume from is the checkpoints' business).
 
     A run dir that already holds a run is refused unless ``resume`` (same config,
     except the number of epochs and the save epochs) or ``overwrite`` (wiped first).
@@ -107,9 +108,10 @@ def prepare(run_dir: pathlib.Path, config: dict, resume: bool, overwrite: bool) 
         if changed:
             raise GandiagError(f"cannot resume {run_dir}: its config differs in "
                                f"{', '.join(changed)}; use the same options or --overwrite")
+    existed = config_path.exists()
     make_dir(run_dir, "--run-dir")
     records.write_json(config_path, config)
-    return resume and (layout.RunDir(run_dir).checkpoints / layout.LATEST_CHECKPOINT).is_dir()
+    return resume and existed
 
 
 def run_set(path: str | os.PathLike | None) -> tuple[pathlib.Path, list[pathlib.Path]]:

@@ -103,7 +103,7 @@ def figure1(errors: dict, held_out: dict, path: pathlib.Path, first: int = 500) 
               title=f"D's held-out accuracy, first {first} updates", ylim=(0.45, 1.02))
     left.legend(fontsize=7)
     right.legend(fontsize=8, loc="lower right")
-    _save(figure, path)
+    save(figure, path)
 
 
 def gradient_norms(norms: dict, path: pathlib.Path, title: str) -> None:
@@ -113,7 +113,7 @@ def gradient_norms(norms: dict, path: pathlib.Path, title: str) -> None:
         _band(axes, values, label, f"C{index}")
     axes.set(yscale="log", xlabel="D iterations", ylabel="gradient norm", title=title)
     axes.legend(fontsize=8)
-    _save(figure, path)
+    save(figure, path)
 
 
 def frozen_figures(curves: dict[int, list[list[dict]]], held_out: dict[int, dict[int, list]],
@@ -136,7 +136,7 @@ def frozen_figures(curves: dict[int, list[list[dict]]], held_out: dict[int, dict
         gradient_norms(norms, output.figure(layout.cost_figure(cost)), cost_title(cost))
 
 
-def _save(figure, path: pathlib.Path, dpi: int = 120) -> None:
+def save(figure, path: pathlib.Path, dpi: int = 120) -> None:
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.tight_layout()
@@ -161,7 +161,7 @@ def noise_gradients(curves_by_sigma: dict, costs, path: pathlib.Path, epoch: int
         axes.set(yscale="log", xlabel="D iterations", ylabel="gradient norm",
                  title=f"cost {cost}, G of epoch {epoch}")
         axes.legend(fontsize=7)
-    _save(figure, path)
+    save(figure, path)
 
 
 def noise_accuracy(rows: list, path: pathlib.Path) -> None:
@@ -186,7 +186,7 @@ def noise_accuracy(rows: list, path: pathlib.Path) -> None:
     for axes in (left, right):
         axes.set_xscale("symlog", linthresh=0.05)
         axes.legend(fontsize=8)
-    _save(figure, path)
+    save(figure, path)
 
 
 def toy_noise(curves: dict, final_samples: dict, reference: np.ndarray, modes: int,
@@ -218,7 +218,7 @@ def toy_noise(curves: dict, final_samples: dict, reference: np.ndarray, modes: i
         panel.scatter(reference[:, 0], reference[:, 1], s=2, c="0.7")
         panel.scatter(samples[:, 0], samples[:, 1], s=2, c="C3")
         panel.set(title=f"final samples, {title}", aspect="equal")
-    _save(figure, path)
+    save(figure, path)
 
 
 def training_curves(records: list[dict], path: pathlib.Path) -> None:
@@ -241,7 +241,7 @@ def training_curves(records: list[dict], path: pathlib.Path) -> None:
             panel.plot(epochs, values, color=f"C{index}", linewidth=1.0, label=name)
         panel.set(xlabel="epoch", ylabel=label, yscale=scale)
         panel.legend(fontsize=8)
-    _save(figure, path, dpi=100)
+    save(figure, path, dpi=100)
 
 
 def comparison(comparison: dict, path: pathlib.Path) -> None:
@@ -281,7 +281,7 @@ def comparison(comparison: dict, path: pathlib.Path) -> None:
         training.legend(fontsize=7)
     training.set(xlabel="epoch", ylabel="mean |grad G| over the epoch",
                  title="G's gradient norm in training")
-    _save(figure, path)
+    save(figure, path)
 
 
 VERDICT_COLORS = {"SUPPORTED": "#2da44e", "CONTRADICTED": "#cf222e", "INCONCLUSIVE": "#d4a72c",
@@ -309,4 +309,4 @@ def verdict_grid(claims: list[str], runs: list[str], verdicts: list[list[str]],
                     fontsize=7)
     axes.set_yticks([r + 0.5 for r in range(len(claims))], claims, fontsize=7)
     axes.set_title("claims across runs")
-    _save(figure, path)
+    save(figure, path)

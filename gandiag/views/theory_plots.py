@@ -12,7 +12,7 @@ from gandiag.analysis import dirac as dirac_fields
 from gandiag.analysis import segments
 from gandiag.analysis.heavy_tails import TailSetting
 from gandiag.analysis.spec import TAIL_CUT
-from gandiag.views.plots import _save
+from gandiag.views.plots import save
 
 
 def vanishing(runs: list, path: pathlib.Path) -> None:
@@ -38,7 +38,7 @@ def vanishing(runs: list, path: pathlib.Path) -> None:
                      title="controls (premise not met): original cost")
     for axes in (bound_axes, minus_axes, control_axes):
         axes.legend(fontsize=7)
-    _save(figure, path)
+    save(figure, path)
 
 
 def minus_log_d(rows: list, curves, path: pathlib.Path) -> None:
@@ -61,7 +61,7 @@ def minus_log_d(rows: list, curves, path: pathlib.Path) -> None:
     modes_axes.set(xlabel="mean m of P_g = N(m, s^2)", ylabel="divergence",
                    title=f"two modes at +-{curves.separation:g}: -log D seeks a mode")
     modes_axes.legend(fontsize=8)
-    _save(figure, path)
+    save(figure, path)
 
 
 def cauchy(samples: dict, setting: TailSetting, path: pathlib.Path) -> None:
@@ -77,7 +77,7 @@ def cauchy(samples: dict, setting: TailSetting, path: pathlib.Path) -> None:
     axes.set(xlabel="|update| / median", ylabel="P(|update| > t)",
              title="Theorem 2.6: Cauchy tail (slope -1) only under D* + white noise")
     axes.legend(fontsize=8)
-    _save(figure, path)
+    save(figure, path)
 
 
 def wasserstein(cells: list, path: pathlib.Path) -> None:
@@ -102,7 +102,7 @@ def wasserstein(cells: list, path: pathlib.Path) -> None:
     axes.set(xscale="log", yscale="log", xlabel="noise radius sigma", ylabel="W bound",
              title="Theorem 3.4 on parallel segments (W = delta, dotted)")
     axes.legend(fontsize=6)
-    _save(figure, path)
+    save(figure, path)
 
 
 def noise(rows: list, profiles: dict, path: pathlib.Path) -> None:
@@ -129,7 +129,7 @@ def noise(rows: list, profiles: dict, path: pathlib.Path) -> None:
     gradient_axes.set(xscale="log", yscale="log", xlabel="sigma", ylabel="|grad_x log(1 - D)|",
                       title=f"G's gradient on the fakes (delta {rows[0].delta:g})")
     gradient_axes.legend(fontsize=8)
-    _save(figure, path)
+    save(figure, path)
 
 
 
@@ -150,4 +150,4 @@ def dirac(rows: list, path: pathlib.Path) -> None:
         real = max(found[(cost, sigma)].real) if (cost, sigma) in found else float("nan")
         axes.set(xlabel="theta (fake point)", ylabel="psi (D's slope)",
                  title=f"{cost}, sigma {sigma:g}: Re(eig) {real:.2g}")
-    _save(figure, path)
+    save(figure, path)
