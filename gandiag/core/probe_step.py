@@ -52,7 +52,8 @@ def make_probe_step(train_config: TrainConfig, probe: ProbeConfig, example_shape
     """The jitted iteration ``(d_state, g_variables, data, key, sigma, directions)``.
 
     One forward pass of G and of D serves D's update and every probed cost: the
-    costs differ only in the cotangent at D's fake logits, each pulled back once.
+    costs differ only in the cotangent at D's fake logits, each pulled back once, and
+    the original cost's not at all (it is minus D's own cost on the fakes).
     Probes that differ only in what the loop runs (epochs, iterations, seeds, noise
     levels) share one step, so that e.g. `gandiag paper`'s probe and add-noise compile it
     once.
@@ -84,8 +85,15 @@ def _probe_step(train_config: TrainConfig, probe: ProbeConfig, example_shape) ->
         record = {"error": d_step.metrics["d_loss"], "accuracy": d_step.metrics["d_accuracy"],
                   "d_real": d_step.metrics["d_real"], "d_fake": d_step.metrics["d_fake"]}
         for cost in generator_costs:
-            (grads,) = generator_pullback(d_step.fake_pullback(
-                cost.logit_cotangent(d_step.fake_logits)))
+            if cost.name == "original" and not networks.joint_batching:
+                # log(1 - D(G(z))) is minus the fake half of D's cross-entropy, so its
+                # gradient at the fake batch is minus the one D's update pulled back
+                # already: one pullback through D fewer per iteration. (On joint batches
+                # the real half sees the fakes through BatchNorm, and this does not hold.)
+                fake_cotangent = -d_step.fake_gradient
+            else:
+                fake_cotangent = d_step.fake_pullback(cost.logit_cotangent(d_step.fake_logits))
+            (grads,) = generator_pullback(fake_cotangent)
             record[f"grad_norm/{cost.name}"] = global_norm(grads)
             record[f"projections/{cost.name}"] = project(grads, directions)
         return DiscriminatorState(d_step.params, d_step.stats, d_step.opt_state), record

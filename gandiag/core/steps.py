@@ -32,6 +32,8 @@ class DiscriminatorStep(NamedTuple):
         params, stats, opt_state: D after the update.
         metrics: scalars measured on this batch, with D before its update.
         fake_logits: D's logits (before the update) on the (noisy) fake batch.
+        fake_gradient: the gradient of D's cost at the clean fake batch (its input
+            gradient through D, a by-product of the weight gradients' pullback).
         fake_pullback: maps a cotangent at ``fake_logits`` to one at the clean fake batch.
     """
 
@@ -40,6 +42,7 @@ class DiscriminatorStep(NamedTuple):
     opt_state: optax.OptState
     metrics: dict
     fake_logits: Array
+    fake_gradient: Array
     fake_pullback: Callable[[Array], Array]
 
 
@@ -70,7 +73,7 @@ class DiscriminatorUpdate:
             params, fake, has_aux=True)
         loss, (real_cotangent, fake_cotangent) = jax.value_and_grad(
             self.cost, argnums=(0, 1))(real_logits, fake_logits)
-        grads = pullback((real_cotangent, fake_cotangent))[0]
+        grads, fake_gradient = pullback((real_cotangent, fake_cotangent))
         if self.gradient_penalty:
             penalty_grads = jax.grad(lambda d_params: losses.gradient_penalty(
                 lambda inputs: self.networks.discriminate(d_params, new_stats, inputs)[0],
@@ -90,7 +93,7 @@ class DiscriminatorUpdate:
             return pullback((jnp.zeros_like(real_logits), fake_logit_cotangent))[1]
 
         return DiscriminatorStep(optax.apply_updates(params, updates), new_stats, opt_state,
-                                 metrics, fake_logits, fake_pullback)
+                                 metrics, fake_logits, fake_gradient, fake_pullback)
 
 
 def _pair_and_stats(networks, params, stats, real, fake):
