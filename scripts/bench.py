@@ -80,11 +80,17 @@ def train_step_flops(f: LayerFlops) -> float:
     return g + (2 * d + 2 * d + 2 * (d - d1)) + (d + d + g + (g - g1))
 
 
-def probe_flops(f: LayerFlops, costs: int) -> float:
-    """The D update as above, then per cost: D's input gradients on the fake and G's
-    weight and input gradients."""
+def probe_flops(f: LayerFlops, costs: int, shared_original: bool = True) -> float:
+    """G forward once; the D update as in the train step, on the real and the fake
+    batch; then per cost G's weight and input gradients, and per cost D's input
+    gradients on the fake, except for the original cost with ``shared_original``: its
+    gradient at the fakes is minus the one D's update pulls back, which needs only the
+    first layer's input gradients on top."""
     g, g1, d, d1 = f.generator, f.generator_first, f.discriminator, f.discriminator_first
-    return g + (2 * d + 2 * d + 2 * (d - d1)) + costs * (d + g + (g - g1))
+    d_update = 2 * d + 2 * d + 2 * (d - d1)
+    pullbacks = costs - 1 if shared_original else costs
+    extra = d1 if shared_original else 0.0
+    return g + d_update + extra + pullbacks * d + costs * (g + (g - g1))
 
 
 # The benchmark's model: the DCGAN at full width, as in the paper and the PyTorch runs.
@@ -171,11 +177,17 @@ def main():
         paper = dcgan_flops(64, 3, MODEL, BATCH)
         results.append(measure("probe_64x64x3", probe_call(64, 3), probe_flops(paper, 2), peak,
                                max(3, repeats // 4)))
+    flops = {name: {"before_shared_pullback": probe_flops(layers, 2, False) / 1e9,
+                    "now": probe_flops(layers, 2) / 1e9}
+             for name, layers in (("probe_32x32x1", small),
+                                  ("probe_64x64x3", dcgan_flops(64, 3, MODEL, BATCH)))}
+    print(f"probe GFLOP per iteration, before and after sharing D's pullback: {flops}")
     record = {"machine": {"platform": platform.platform(), "processor": platform.processor(),
                           "cpus": os.cpu_count(), "devices": [str(d) for d in jax.devices()],
                           "jax": jax.__version__},
               "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "batch": BATCH,
-              "ngf": MODEL.ngf, "ndf": MODEL.ndf, "matmul_gflops": peak, "results": results}
+              "ngf": MODEL.ngf, "ndf": MODEL.ndf, "matmul_gflops": peak, "results": results,
+              "probe_gflop_per_iteration": flops}
     pathlib.Path(args.output).write_text(json.dumps(record, indent=2) + "\n")
     print(f"wrote {args.output}")
 
