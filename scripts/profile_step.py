@@ -44,6 +44,18 @@ def _operands(rest: str) -> list[str]:
     return re.findall(r"%([\w.-]+)", rest.split(")")[0])
 
 
+def conv_kind(rest: str) -> str:
+    """What a convolution of the DCGAN's layers is, from its window: a weight gradient
+    (a window as large as the image, dilated), a 4x4 stride-2 convolution (D's layers
+    and the input gradients of G's), or a 2x2 phase of a transposed convolution (G's
+    layers and the input gradients of D's)."""
+    window = re.search(r"window=\{([^}]*)\}", rest)
+    window = window.group(1) if window else ""
+    if "rhs_dilate" in window or re.search(r"size=(\d+)x", window).group(1) not in ("2", "4"):
+        return "weight-gradient"
+    return "strided-conv" if "stride=2x2" in window else "phase-conv"
+
+
 def op_flops(name: str, instructions: dict, computations: dict) -> tuple[float, str]:
     """FLOPs of the convolutions and dots an op computes, and a short description."""
     shape, opcode, rest = instructions[name]
@@ -61,7 +73,7 @@ def op_flops(name: str, instructions: dict, computations: dict) -> tuple[float, 
             groups = re.search(r"feature_group_count=(\d+)", member_rest)
             groups = int(groups.group(1)) if groups else 1
             flops += 2 * math.prod(member_shape) * taps * in_features / groups
-            parts.append(f"conv {list(lhs)}x{list(rhs)}->{list(member_shape)}")
+            parts.append(f"{conv_kind(member_rest)} {list(lhs)}x{list(rhs)}->{list(member_shape)}")
         elif member_opcode == "dot":
             lhs = instructions[_operands(member_rest)[0]][0]
             contracting = re.search(r"lhs_contracting_dims=\{([\d,]*)\}", member_rest)
@@ -110,6 +122,17 @@ def main():
     conv_time = sum(row[1] for row in rows if row[2])
     print(f"{args.step} step {args.size}x{args.size}x{args.channels}: summed op time "
           f"{total / 1e3:.1f} ms per call, {conv_time / total:.0%} in convolutions and dots")
+    kinds = collections.defaultdict(lambda: [0.0, 0.0, 0])
+    for _, micros, flops, description in rows:
+        kind = description.split(" ")[0] if flops else "other (elementwise, copies, BatchNorm)"
+        kinds[kind][0] += micros
+        kinds[kind][1] += flops
+        kinds[kind][2] += 1
+    print(f"{'ms':>7} {'share':>6} {'GFLOP/s':>8} {'ops':>4}  kind")
+    for kind, (micros, flops, count) in sorted(kinds.items(), key=lambda item: -item[1][0]):
+        rate = f"{flops / micros / 1e3:8.1f}" if flops else " " * 8
+        print(f"{micros / 1e3:7.1f} {micros / total:6.1%} {rate} {count:4d}  {kind}")
+    print()
     print(f"{'ms':>7} {'share':>6} {'GFLOP/s':>8}  op")
     for name, micros, flops, description in rows[: args.top]:
         rate = f"{flops / micros / 1e3:8.1f}" if flops else " " * 8
