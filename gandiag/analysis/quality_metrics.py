@@ -19,6 +19,7 @@ they are not comparable with published FIDs and KIDs.
 
 import dataclasses
 import math
+import warnings
 
 import numpy as np
 import scipy.linalg
@@ -46,7 +47,11 @@ def _moments(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def frechet_from_moments(mean_a, cov_a, mean_b, cov_b) -> float:
     """The Fréchet distance between N(mean_a, cov_a) and N(mean_b, cov_b)."""
-    covmean = scipy.linalg.sqrtm(cov_a @ cov_b)
+    # Dead ReLU features make the covariances singular; sqrtm warns, and a non-finite
+    # result is retried with the ridge below, as pytorch-fid does.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
+        covmean = scipy.linalg.sqrtm(cov_a @ cov_b)
     if not np.isfinite(covmean).all():
         ridge = np.eye(len(cov_a)) * SQRTM_RIDGE
         covmean = scipy.linalg.sqrtm((cov_a + ridge) @ (cov_b + ridge))
