@@ -71,3 +71,11 @@ def test_bad_quality_options_are_one_line_errors(tiny_run):
     assert result.exit_code == 2 and "samples 3 is too few" in result.output
     result = CliRunner().invoke(app, ["quality", str(tiny_run), "--epochs", "7"])
     assert result.exit_code == 2 and "epoch(s) 7 have no checkpoint" in result.output
+
+
+def test_the_report_shows_quality_beside_the_other_sections(tiny_run, measured):
+    from gandiag.views import report
+
+    markdown = (report.run(tiny_run, quiet=True).parent / layout.REPORT_MARKDOWN).read_text()
+    assert "Sample quality (FCD and KCD: classifier features, not FID)" in markdown
+    assert "not comparable with published FID" in markdown and "Floor (real vs real" in markdown

@@ -254,3 +254,24 @@ THEORY_DECOMPOSITION = _exact(
 THEORY: tuple[ClaimSpec, ...] = (
     THEORY_DISCRIMINATION, THEORY_VANISHING, THEORY_PLATEAU, THEORY_MINUS_LOG_D, THEORY_CAUCHY,
     THEORY_SIGMOID, THEORY_CLIPPED, THEORY_WASSERSTEIN, THEORY_NOISE_MATCH, THEORY_DECOMPOSITION)
+
+
+# --- Sample quality (`gandiag quality`, issue 14); version 3 unchanged above. ----------
+# The mode-dropping claim is judged on runs trained with the original cost and with -log D
+# that differ in nothing else but the seed; fixed before the runs it judges.
+MODE_DROPPING_MIN_SEEDS = 3
+
+MODE_DROPPING = ClaimSpec(
+    key="mode-dropping", name="-log D drops more modes (Theorem 2.5)",
+    paper="the -log D step minimises KL(P_g||P_r) - 2 JSD; the reverse KL barely punishes "
+          "a G that drops modes, the original cost's JSD does",
+    paper_number="no number (mode dropping is argued, not measured)",
+    statistic="classes covered at the last saved epoch (a class holds >= half its real share "
+              "of G's samples, as gandiag's classifier sees them): mean over original-cost "
+              "seeds minus mean over -log D seeds, Welch t interval over seeds",
+    threshold=0.5, direction="above",
+    rationale="coverage counts whole classes, so a difference above half a class means -log D "
+              "loses a class more in most seeds; a Welch t interval because 3 seeds give a "
+              "percentile bootstrap only 10 distinct means per cost; its false SUPPORTED rate "
+              "on a simulated null (both costs alike) is below 8% (tests/test_quality_claims.py).",
+    premise=f">= {MODE_DROPPING_MIN_SEEDS} seeds per cost, otherwise too few runs to say")
