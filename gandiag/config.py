@@ -346,3 +346,21 @@ class QualityConfig:
         _require(self.samples >= QUALITY_MIN_SAMPLES, f"samples {self.samples} is too few; "
                  f"quality needs at least {QUALITY_MIN_SAMPLES}")
         _require(self.bootstrap >= 10, f"bootstrap {self.bootstrap} is too few; use at least 10")
+
+
+@dataclasses.dataclass(frozen=True)
+class AfterProbeConfig:
+    """`gandiag quality --after-probe` (the Figure 3 caption): from each saved G, a fresh D
+    trained for ``iters`` (the probe's), then ``g_steps`` G steps against it with -log D,
+    with the original cost, and with -log D under instance noise ``sigma`` (D trained with
+    the same noise)."""
+
+    iters: int = ProbeConfig().iters
+    g_steps: int = 100
+    sigma: float = 0.5
+
+    def __post_init__(self):
+        _positive("iters", self.iters)
+        _positive("g-steps", self.g_steps)
+        _require(math.isfinite(self.sigma) and self.sigma > 0,
+                 f"after-probe sigma {self.sigma} is not allowed; it is a finite number > 0")

@@ -25,9 +25,14 @@ from gandiag.analysis.evidence import (
     Verdict,
     decide,
 )
-from gandiag.analysis.spec import MODE_DROPPING, MODE_DROPPING_MIN_SEEDS
+from gandiag.analysis.spec import (
+    FIGURE1,
+    FIGURE3_CAPTION,
+    MODE_DROPPING,
+    MODE_DROPPING_MIN_SEEDS,
+)
 from gandiag.store import layout
-from gandiag.store.quality_schema import QualityRow, QualitySummary
+from gandiag.store.quality_schema import AfterProbeSummary, QualityRow, QualitySummary
 from gandiag.store.schema import read_summary
 
 SEED = "seed"
@@ -129,3 +134,28 @@ def mode_dropping_from(entries: Sequence[dict]) -> ClaimResult:
         if None not in entry["last_covered"]:
             by_cost.setdefault(entry["cost"], entry["last_covered"])
     return mode_dropping(by_cost.get("original", []), by_cost.get("minus-log-d", []))
+
+
+def _interval(estimate, method: str) -> Interval:
+    return Interval(estimate.value, estimate.low, estimate.high, LEVEL, method)
+
+
+def figure3_caption(summary: AfterProbeSummary | None) -> ClaimResult:
+    """The caption's row: per saved G, the relative FCD change after K -log D steps (no
+    noise); the original cost's and the noisy variant's changes and the nulls in the note."""
+    if summary is None:
+        return ClaimResult(FIGURE3_CAPTION, (), Verdict.NOT_RUN, None,
+                           "needs `gandiag quality --after-probe`")
+    parts, context = [], []
+    for row in summary.rows:
+        label = f"epoch {row.epoch}"
+        if row.cost == "minus-log-d" and row.sigma == 0:
+            premise = Premise(FIGURE3_CAPTION.premise, row.d_accuracy >= FIGURE1.threshold,
+                              f"D accuracy {row.d_accuracy:.3f}")
+            parts.append(Part(label, _interval(row.fcd_change, "bootstrap over samples"),
+                              premise))
+            context.append(f"{label} null {_interval(row.null_change, '')}")
+        else:
+            name = "original" if row.cost == "original" else f"-log D, sigma {row.sigma:g}"
+            context.append(f"{label} {name} {_interval(row.fcd_change, '')}")
+    return decide(FIGURE3_CAPTION, parts, note="; ".join(context))

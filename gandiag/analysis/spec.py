@@ -275,3 +275,19 @@ MODE_DROPPING = ClaimSpec(
               "percentile bootstrap only 10 distinct means per cost; its false SUPPORTED rate "
               "on a simulated null (both costs alike) is below 8% (tests/test_quality_claims.py).",
     premise=f">= {MODE_DROPPING_MIN_SEEDS} seeds per cost, otherwise too few runs to say")
+
+FIGURE3_CAPTION_CHANGE = 0.1
+
+FIGURE3_CAPTION = ClaimSpec(
+    key="figure3-caption", name="-log D from a near-optimal D lowers quality (Figure 3 caption)",
+    paper="updates with -log D against a near-optimal D lead to a notorious decrease in sample "
+          "quality",
+    paper_number="'notorious' (no number)",
+    statistic="FCD after K -log D steps of G against a fresh D trained for the probe's "
+              "iterations / FCD before - 1, same latents, bootstrap over samples; per saved G",
+    threshold=FIGURE3_CAPTION_CHANGE, direction="above",
+    rationale="'notorious' read as FCD at least 10% worse; the null (the unchanged G on fresh "
+              "latents) moves FCD by sampling alone and is reported beside each effect; "
+              "tests/test_after_probe.py shows the statistic does not pass on it.",
+    premise="D near-optimal before G moves: its accuracy on a fresh real and fake batch "
+            ">= 0.99 (Figure 1's threshold)")

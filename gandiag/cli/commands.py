@@ -24,6 +24,7 @@ from gandiag.config import (
     GENERATOR_COSTS,
     THEORY_CHECKS,
     TOY_DATASETS,
+    AfterProbeConfig,
     DBatching,
     DNorm,
     GMode,
@@ -292,10 +293,21 @@ QUALITY_FLAGS = [
 ]
 
 
-@with_flags(options=(QUALITY_FLAGS, QualityConfig()))
-def quality(options: Settings,
+AFTER_PROBE_FLAGS = [
+    Flag("iters", "--after-probe: D iterations against each frozen G (the probe's)"),
+    Flag("g_steps", "--after-probe: G steps against that frozen D"),
+    Flag("sigma", "--after-probe: instance noise of the noisy variant", name="after_sigma"),
+]
+
+
+@with_flags(options=(QUALITY_FLAGS, QualityConfig()),
+            after=(AFTER_PROBE_FLAGS, AfterProbeConfig()))
+def quality(options: Settings, after: Settings,
             run_dir: pathlib.Path | None = typer.Argument(None, help="A run or run set; default: "
                                                           "the latest"),
+            after_probe: bool = typer.Option(False, help="Figure 3's caption: quality before "
+                                             "and after K G steps against a fresh, "
+                                             "near-optimal D (-log D, original, with noise)"),
             quiet: bool = typer.Option(False)):
     """Sample quality of every saved G: FCD, KCD, precision/recall, class coverage (or SWD)."""
     from gandiag.experiments import quality as measuring
@@ -303,6 +315,10 @@ def quality(options: Settings,
     config = options.apply(QualityConfig())
     for member in runs.run_set(run_dir)[1]:
         measuring.run(member, config, quiet)
+        if after_probe:
+            from gandiag.experiments import after_probe as caption
+
+            caption.run(member, after.apply(AfterProbeConfig()), config, quiet)
 
 
 def compare(

@@ -13,7 +13,7 @@
     config.json, curves.jsonl, heldout.jsonl, premises.jsonl, summary.json, figures
   report/                          REPORT.md, report.html, training.png
   theory/                          `gandiag theory`: summary.json, one figure per check
-  quality/                         `gandiag quality`: summary.json, quality.png
+  quality/                         `gandiag quality`: summary.json, quality.png, after_probe.json
 ```
 """
 
@@ -67,6 +67,7 @@ THEORY_FIGURES = {"vanishing": "theory_vanishing.png", "minus-log-d": "theory_mi
 # `gandiag quality`: its folder in a run dir and its figure (quality against epochs).
 QUALITY = "quality"
 QUALITY_FIGURE = "quality.png"
+AFTER_PROBE = "after_probe.json"
 
 _SAMPLE_GRID = re.compile(r"epoch_(\d+)\.png")
 

@@ -52,3 +52,38 @@ class QualitySummary:
     floor_samples: int = 0
     floor_fcd: Estimate | None = None
     floor_kcd: Estimate | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class AfterProbeRow:
+    """One saved G, one variant: K steps of G (``cost``, noise ``sigma``) against a fresh D
+    trained for the probe's iterations.
+
+    ``fcd_change``: FCD after / FCD before - 1, bootstrap over samples; ``null_change``: the
+    same with the "after" samples replaced by the unchanged G on fresh latents (what
+    sampling alone moves). ``d_accuracy``: D's accuracy on a fresh real and fake batch
+    before G moves (the near-optimal premise).
+    """
+
+    epoch: int
+    cost: str
+    sigma: float
+    d_accuracy: float
+    fcd_before: Estimate
+    fcd_after: Estimate
+    fcd_change: Estimate
+    null_change: Estimate
+    covered_before: float
+    covered_after: float
+
+
+@dataclasses.dataclass(frozen=True)
+class AfterProbeSummary:
+    """after_probe.json of `gandiag quality --after-probe`: the Figure 3 caption experiment."""
+
+    iters: int
+    g_steps: int
+    samples: int
+    note: str
+    rows: list[AfterProbeRow]
+    seconds: float
