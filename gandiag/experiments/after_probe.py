@@ -60,7 +60,7 @@ def run(run_dir: pathlib.Path | None, config: AfterProbeConfig = AfterProbeConfi
         raise GandiagError(f"--after-probe needs a labelled data set (FCD); "
                            f"{train_config.data.dataset} has none: use one of "
                            f"{', '.join(labels.LABELLED_DATASETS)}")
-    epochs = quality._epochs(run, measuring.epochs)
+    epochs = quality.saved_epochs(run, measuring.epochs)
     dataset = datasets.load_data(train_config.data)
     measure = quality.Measure(train_config, dataset, measuring, quiet)
     count, nz = len(measure.reference.images), train_config.model.nz

@@ -126,7 +126,8 @@ def generate_images(train_config: TrainConfig, example_shape, g_variables: dict,
     return np.concatenate(chunks)[:count]
 
 
-def _epochs(run: layout.RunDir, wanted: tuple[int, ...]) -> tuple[int, ...]:
+def saved_epochs(run: layout.RunDir, wanted: tuple[int, ...]) -> tuple[int, ...]:
+    """``wanted`` (all saved epochs when empty), each checked to have a checkpoint."""
     saved = Checkpoints(run.path, read_only=True).saved_epochs()
     epochs = wanted or tuple(saved)
     missing = [e for e in epochs if e not in saved]
@@ -145,7 +146,7 @@ def run(run_dir: pathlib.Path | None, config: QualityConfig = QualityConfig(),
     if train_config.data.is_toy:
         raise GandiagError(f"quality measures images; {train_config.data.dataset} is a 2-D toy, "
                            "whose modes `gandiag toy-noise` counts")
-    epochs = _epochs(run, config.epochs)
+    epochs = saved_epochs(run, config.epochs)
     dataset = datasets.load_data(train_config.data)
     measure = Measure(train_config, dataset, config, quiet)
     rows = []
