@@ -127,7 +127,7 @@ def test_swd_grows_with_a_known_shift():
 
 
 def test_swd_interval_separates_equal_sets_from_shifted_ones():
-    real = blobs(100, seed=0)
-    same = swd.swd_interval(real, blobs(100, seed=1), draws=10)
-    wide = swd.swd_interval(real, blobs(100, width=0.5, seed=1), draws=10)
+    real = blobs(50, seed=0)
+    same = swd.swd_interval(real, blobs(50, seed=1), draws=5)
+    wide = swd.swd_interval(real, blobs(50, width=0.5, seed=1), draws=5)
     assert same.high < wide.low
