@@ -79,3 +79,16 @@ def test_the_report_shows_quality_beside_the_other_sections(tiny_run, measured):
     markdown = (report.run(tiny_run, quiet=True).parent / layout.REPORT_MARKDOWN).read_text()
     assert "Sample quality (FCD and KCD: classifier features, not FID)" in markdown
     assert "not comparable with published FID" in markdown and "Floor (real vs real" in markdown
+
+
+def test_train_quality_every_save_measures_each_saved_epoch(tmp_path, classifier_cache,
+                                                            monkeypatch):
+    monkeypatch.setenv("GANDIAG_CLASSIFIER_DIR", str(classifier_cache))
+    run_dir = tmp_path / "run"
+    result = CliRunner().invoke(app, [
+        "train", "--dataset", "digits", "--epochs", "1", "--ngf", "8", "--ndf", "8", "--nz", "16",
+        "--run-dir", str(run_dir), "--quiet", "--quality-every-save"])
+    assert result.exit_code == 0, result.output
+    summary = read_summary(layout.RunDir(run_dir).quality.summary, QualitySummary)
+    assert [row.epoch for row in summary.rows] == [1]
+    assert summary.rows[0].fcd.low > summary.floor_fcd.high
