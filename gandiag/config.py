@@ -326,3 +326,41 @@ def differences(old: dict, new: dict, prefix: str = "") -> list[str]:
         elif a != b:
             names.append(f"{prefix}{key}")
     return names
+
+
+QUALITY_MIN_SAMPLES = 20
+
+
+@dataclasses.dataclass(frozen=True)
+class QualityConfig:
+    """`gandiag quality`: sample-quality metrics of each saved G (FCD, KCD, precision/recall,
+    class coverage; SWD for unlabelled images) on ``samples`` generated and as many real
+    images (at most the data set's size), with ``bootstrap`` resamples for the intervals."""
+
+    epochs: tuple[int, ...] = ()
+    samples: int = 5000
+    bootstrap: int = 200
+    seed: int = 0
+
+    def __post_init__(self):
+        _require(self.samples >= QUALITY_MIN_SAMPLES, f"samples {self.samples} is too few; "
+                 f"quality needs at least {QUALITY_MIN_SAMPLES}")
+        _require(self.bootstrap >= 10, f"bootstrap {self.bootstrap} is too few; use at least 10")
+
+
+@dataclasses.dataclass(frozen=True)
+class AfterProbeConfig:
+    """`gandiag quality --after-probe` (the Figure 3 caption): from each saved G, a fresh D
+    trained for ``iters`` (the probe's), then ``g_steps`` G steps against it with -log D,
+    with the original cost, and with -log D under instance noise ``sigma`` (D trained with
+    the same noise)."""
+
+    iters: int = ProbeConfig().iters
+    g_steps: int = 100
+    sigma: float = 0.5
+
+    def __post_init__(self):
+        _positive("iters", self.iters)
+        _positive("g-steps", self.g_steps)
+        _require(math.isfinite(self.sigma) and self.sigma > 0,
+                 f"after-probe sigma {self.sigma} is not allowed; it is a finite number > 0")

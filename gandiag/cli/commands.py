@@ -24,6 +24,7 @@ from gandiag.config import (
     GENERATOR_COSTS,
     THEORY_CHECKS,
     TOY_DATASETS,
+    AfterProbeConfig,
     DBatching,
     DNorm,
     GMode,
@@ -31,6 +32,7 @@ from gandiag.config import (
     NoiseOptions,
     NoiseSchedule,
     ProbeConfig,
+    QualityConfig,
     TheoryConfig,
     TrainConfig,
     from_dict,
@@ -131,6 +133,8 @@ def train(
                                 "checkpoint"),
     overwrite: bool = typer.Option(False, help="Delete --run-dir first"),
     quiet: bool = typer.Option(False),
+    quality_every_save: bool = typer.Option(False, help="Then measure every saved G's sample "
+                                            "quality (as `gandiag quality`)"),
 ):
     """Train a DCGAN (or an MLP GAN on the 2-D toys), keeping checkpoints at --save-epochs."""
     from gandiag.experiments import train as training
@@ -150,7 +154,11 @@ def train(
         if late:
             raise GandiagError(f"--save-epochs {','.join(map(str, late))} is beyond --epochs "
                                f"{config.epochs}; save epochs must be <= --epochs")
-    training.run(config, run_dir, resume=resume, overwrite=overwrite, quiet=quiet)
+    result = training.run(config, run_dir, resume=resume, overwrite=overwrite, quiet=quiet)
+    if quality_every_save and not result.interrupted:
+        from gandiag.experiments import quality
+
+        quality.run(result.run_dir, QualityConfig(), quiet)
 
 
 @with_flags(probe=(PROBE_FLAGS, ProbeConfig()))
@@ -278,6 +286,41 @@ def theory(
     checks.run(TheoryConfig(only=(only,) if only else (), seed=seed), run_dir, quiet)
 
 
+QUALITY_FLAGS = [
+    Flag("epochs", "Saved epochs to measure, e.g. 1,10,25; default: all", parse=parse_ints),
+    Flag("samples", "Generated images per epoch, and as many real ones (at most the data set)"),
+    Flag("bootstrap", "Resamples behind each interval"), Flag("seed"),
+]
+
+
+AFTER_PROBE_FLAGS = [
+    Flag("iters", "--after-probe: D iterations against each frozen G (the probe's)"),
+    Flag("g_steps", "--after-probe: G steps against that frozen D"),
+    Flag("sigma", "--after-probe: instance noise of the noisy variant", name="after_sigma"),
+]
+
+
+@with_flags(options=(QUALITY_FLAGS, QualityConfig()),
+            after=(AFTER_PROBE_FLAGS, AfterProbeConfig()))
+def quality(options: Settings, after: Settings,
+            run_dir: pathlib.Path | None = typer.Argument(None, help="A run or run set; default: "
+                                                          "the latest"),
+            after_probe: bool = typer.Option(False, help="Figure 3's caption: quality before "
+                                             "and after K G steps against a fresh, "
+                                             "near-optimal D (-log D, original, with noise)"),
+            quiet: bool = typer.Option(False)):
+    """Sample quality of every saved G: FCD, KCD, precision/recall, class coverage (or SWD)."""
+    from gandiag.experiments import quality as measuring
+
+    config = options.apply(QualityConfig())
+    for member in runs.run_set(run_dir)[1]:
+        measuring.run(member, config, quiet)
+        if after_probe:
+            from gandiag.experiments import after_probe as caption
+
+            caption.run(member, after.apply(AfterProbeConfig()), config, quiet)
+
+
 def compare(
     run_dirs: list[pathlib.Path] = typer.Argument(..., help="Runs to compare"),
     output: pathlib.Path | None = typer.Option(None, help="Default: runs/compare-<time>"),
@@ -300,6 +343,7 @@ for name, command, options in [
     ("theory", theory, {}),
     ("report", report, {}),
     ("compare", compare, {}),
+    ("quality", quality, {}),
 ]:
     app.command(name, **options)(user_errors(command))
 

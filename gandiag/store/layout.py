@@ -13,6 +13,7 @@
     config.json, curves.jsonl, heldout.jsonl, premises.jsonl, summary.json, figures
   report/                          REPORT.md, report.html, training.png
   theory/                          `gandiag theory`: summary.json, one figure per check
+  quality/                         `gandiag quality`: summary.json, quality.png, after_probe.json
 ```
 """
 
@@ -62,6 +63,11 @@ THEORY = "theory"
 THEORY_FIGURES = {"vanishing": "theory_vanishing.png", "minus-log-d": "theory_minus_log_d.png",
                   "cauchy": "theory_cauchy.png", "wasserstein": "theory_wasserstein.png",
                   "noise": "theory_noise.png", "dirac": "theory_dirac.png"}
+
+# `gandiag quality`: its folder in a run dir and its figure (quality against epochs).
+QUALITY = "quality"
+QUALITY_FIGURE = "quality.png"
+AFTER_PROBE = "after_probe.json"
 
 _SAMPLE_GRID = re.compile(r"epoch_(\d+)\.png")
 
@@ -153,3 +159,7 @@ class RunDir:
     @property
     def theory(self) -> ExperimentDir:
         return ExperimentDir(self.path / THEORY)
+
+    @property
+    def quality(self) -> ExperimentDir:
+        return ExperimentDir(self.path / QUALITY)

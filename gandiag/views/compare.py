@@ -5,7 +5,7 @@ import pathlib
 
 from gandiag.analysis.compare import compare_runs, table_rows
 from gandiag.store import layout, records, runs
-from gandiag.views import console, plots
+from gandiag.views import console, plots, quality_compare
 
 
 def run(run_dirs: list[pathlib.Path], output: pathlib.Path | None = None,
@@ -21,7 +21,8 @@ def run(run_dirs: list[pathlib.Path], output: pathlib.Path | None = None,
         The comparison, as written to comparison.json (see ``compare_runs``).
     """
     paths = [runs.resolve_run_dir(run_dir) for run_dir in run_dirs]
-    comparison = compare_runs(paths, [runs.read_config(path) for path in paths])
+    configs = [runs.read_config(path) for path in paths]
+    comparison = compare_runs(paths, configs)
     output = pathlib.Path(output or runs.runs_root() / datetime.datetime.now().strftime(
         "compare-%Y%m%d-%H%M%S"))
     runs.make_dir(output, "--output")
@@ -32,4 +33,5 @@ def run(run_dirs: list[pathlib.Path], output: pathlib.Path | None = None,
     if not quiet:
         console.show(console.table(f"compare: {len(comparison['runs'])} runs",
                                    *table_rows(comparison)))
+    quality_compare.write(paths, configs, output, quiet)
     return comparison

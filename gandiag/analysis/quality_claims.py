@@ -1,0 +1,161 @@
+"""Sample quality across runs: seed intervals for `gandiag compare`, and the mode-dropping claim.
+
+Runs that differ only in seed are one setting; each quality number of a setting is the
+mean over its seeds with a Student t interval over the seeds (3 seeds give a percentile
+bootstrap only 10 distinct means; ``tests/test_quality_claims.py`` calibrates the claim's
+Welch interval on a simulated null). The mode-dropping claim (Theorem 2.5) compares the classes
+covered by the original-cost seeds with those of the -log D seeds.
+"""
+
+import json
+import math
+import pathlib
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.stats
+
+from gandiag.analysis.evidence import (
+    LEVEL,
+    ClaimResult,
+    Effect,
+    Interval,
+    Part,
+    Premise,
+    Verdict,
+    decide,
+)
+from gandiag.analysis.spec import (
+    FIGURE1,
+    FIGURE3_CAPTION,
+    MODE_DROPPING,
+    MODE_DROPPING_MIN_SEEDS,
+)
+from gandiag.store import layout
+from gandiag.store.quality_schema import AfterProbeSummary, QualityRow, QualitySummary
+from gandiag.store.schema import read_summary
+
+SEED = "seed"
+COMPARED = ("fcd", "kcd", "precision", "recall", "classes_covered", "class_kl", "swd")
+
+
+def mean_interval(values: Sequence[float]) -> Interval:
+    """The mean over seeds with a Student t interval (zero width for one seed)."""
+    values = np.asarray(values, dtype=np.float64)
+    mean = float(values.mean())
+    if len(values) < 2:
+        return Interval(mean, mean, mean, LEVEL, "one seed: no interval")
+    half = scipy.stats.t.ppf(0.5 + LEVEL / 2, len(values) - 1) * values.std(ddof=1) / math.sqrt(
+        len(values))
+    return Interval(mean, mean - half, mean + half, LEVEL, f"t interval over {len(values)} seeds")
+
+
+def difference_interval(first: Sequence[float], second: Sequence[float]) -> Interval:
+    """mean(first) - mean(second) with a Welch t interval over the seeds of each."""
+    a, b = np.asarray(first, np.float64), np.asarray(second, np.float64)
+    difference = float(a.mean() - b.mean())
+    var_a, var_b = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    spread = math.sqrt(var_a + var_b)
+    if spread == 0:
+        return Interval(difference, difference, difference, LEVEL, "Welch t: no spread")
+    freedom = spread ** 4 / (var_a ** 2 / (len(a) - 1) + var_b ** 2 / (len(b) - 1))
+    half = scipy.stats.t.ppf(0.5 + LEVEL / 2, freedom) * spread
+    return Interval(difference, difference - half, difference + half, LEVEL,
+                    f"Welch t over {len(a)} and {len(b)} seeds")
+
+
+def mode_dropping(original: Sequence[float], minus_log_d: Sequence[float]) -> ClaimResult:
+    """The claim row from the classes covered by each seed of each cost (last epoch)."""
+    if not original or not minus_log_d:
+        return ClaimResult(MODE_DROPPING, (), Verdict.NOT_RUN, None,
+                           "needs `gandiag quality` on runs of both costs")
+    enough = min(len(original), len(minus_log_d)) >= MODE_DROPPING_MIN_SEEDS
+    premise = Premise(MODE_DROPPING.premise, enough,
+                      f"{len(original)} original, {len(minus_log_d)} -log D seeds")
+    note = (f"classes covered: original {np.mean(original):.2f} ({len(original)} seeds), "
+            f"-log D {np.mean(minus_log_d):.2f} ({len(minus_log_d)} seeds)")
+    if not enough:
+        interval = (difference_interval(original, minus_log_d)
+                    if min(len(original), len(minus_log_d)) > 1 else None)
+        effect = Effect("original - (-log D)", interval, Verdict.INCONCLUSIVE)
+        return ClaimResult(MODE_DROPPING, (effect,), Verdict.INCONCLUSIVE, premise,
+                           note + "; too few seeds to say")
+    return decide(MODE_DROPPING, [Part("original - (-log D)",
+                                       difference_interval(original, minus_log_d))], premise, note)
+
+
+def read(run_dir: pathlib.Path) -> QualitySummary | None:
+    return read_summary(layout.RunDir(run_dir).quality.summary, QualitySummary)
+
+
+def _value(row: QualityRow, name: str) -> float | None:
+    estimate = getattr(row, name)
+    return None if estimate is None else estimate.value
+
+
+def settings(paths: Sequence[pathlib.Path], configs: Sequence[dict]) -> list[dict]:
+    """One entry per setting (runs that differ only in seed) with quality at each epoch.
+
+    Returns:
+        For each setting: ``label``, ``cost``, ``runs``, ``seeds`` and ``epochs``
+        ({epoch: {metric: Interval over seeds}}).
+    """
+    groups: dict[str, list[int]] = {}
+    for index, config in enumerate(configs):
+        rest = {key: value for key, value in config.items() if key != SEED}
+        groups.setdefault(json.dumps(rest, sort_keys=True), []).append(index)
+    entries = []
+    for group in groups.values():
+        summaries = [(paths[i], configs[i], read(paths[i])) for i in group]
+        summaries = [entry for entry in summaries if entry[2] is not None]
+        if not summaries:
+            continue
+        epochs = sorted({row.epoch for _, _, summary in summaries for row in summary.rows})
+        table = {}
+        for epoch in epochs:
+            rows = [row for _, _, summary in summaries for row in summary.rows
+                    if row.epoch == epoch]
+            table[epoch] = {name: mean_interval([_value(row, name) for row in rows])
+                            for name in COMPARED if all(_value(row, name) is not None
+                                                        for row in rows)}
+        entries.append({"label": ", ".join(path.name for path, _, _ in summaries),
+                        "cost": summaries[0][1].get("cost"),
+                        "seeds": [config.get(SEED) for _, config, _ in summaries],
+                        "last_covered": [_value(summary.rows[-1], "classes_covered")
+                                         for _, _, summary in summaries],
+                        "epochs": table})
+    return entries
+
+
+def mode_dropping_from(entries: Sequence[dict]) -> ClaimResult:
+    """The mode-dropping row from the settings of each cost (the first of each)."""
+    by_cost = {}
+    for entry in entries:
+        if None not in entry["last_covered"]:
+            by_cost.setdefault(entry["cost"], entry["last_covered"])
+    return mode_dropping(by_cost.get("original", []), by_cost.get("minus-log-d", []))
+
+
+def _interval(estimate, method: str) -> Interval:
+    return Interval(estimate.value, estimate.low, estimate.high, LEVEL, method)
+
+
+def figure3_caption(summary: AfterProbeSummary | None) -> ClaimResult:
+    """The caption's row: per saved G, the relative FCD change after K -log D steps (no
+    noise); the original cost's and the noisy variant's changes and the nulls in the note."""
+    if summary is None:
+        return ClaimResult(FIGURE3_CAPTION, (), Verdict.NOT_RUN, None,
+                           "needs `gandiag quality --after-probe`")
+    parts, context = [], []
+    for row in summary.rows:
+        label = f"epoch {row.epoch}"
+        if row.cost == "minus-log-d" and row.sigma == 0:
+            premise = Premise(FIGURE3_CAPTION.premise, row.d_accuracy >= FIGURE1.threshold,
+                              f"D accuracy {row.d_accuracy:.3f}")
+            parts.append(Part(label, _interval(row.fcd_change, "bootstrap over samples"),
+                              premise))
+            context.append(f"{label} null {_interval(row.null_change, '')}")
+        else:
+            name = "original" if row.cost == "original" else f"-log D, sigma {row.sigma:g}"
+            context.append(f"{label} {name} {_interval(row.fcd_change, '')}")
+    return decide(FIGURE3_CAPTION, parts, note="; ".join(context))

@@ -1,0 +1,84 @@
+"""The mode-dropping claim and the seed intervals: calibrated on a simulated null."""
+
+import numpy as np
+
+from gandiag.analysis import quality_claims
+from gandiag.analysis.evidence import Verdict
+from gandiag.analysis.spec import MODE_DROPPING
+from gandiag.store import layout, records
+from gandiag.store.quality_schema import QualityRow, QualitySummary
+from gandiag.store.schema import Estimate, write_summary
+
+NULL_TRIALS = 400
+
+
+def covered(rng, probabilities, seeds=3):
+    """Classes covered by each of ``seeds`` runs: 10, 9 or 8 with the given probabilities."""
+    return list(rng.choice([10, 9, 8], size=seeds, p=probabilities).astype(float))
+
+
+def test_mode_dropping_is_rarely_supported_on_a_simulated_null():
+    # Both costs draw their seeds' coverage from one distribution: a false SUPPORTED
+    # should be about as rare as the interval's one-sided 5%.
+    rng = np.random.default_rng(0)
+    for probabilities in ([0.5, 0.5, 0.0], [0.4, 0.4, 0.2], [0.8, 0.2, 0.0]):
+        verdicts = [quality_claims.mode_dropping(covered(rng, probabilities),
+                                                 covered(rng, probabilities)).verdict
+                    for _ in range(NULL_TRIALS)]
+        assert verdicts.count(Verdict.SUPPORTED) / NULL_TRIALS < 0.08
+
+
+def test_mode_dropping_is_supported_when_minus_log_d_loses_classes():
+    result = quality_claims.mode_dropping([10, 10, 9, 10], [8, 7, 8, 7])
+    assert result.verdict is Verdict.SUPPORTED
+    assert result.effects[0].interval.low > MODE_DROPPING.threshold
+
+
+def test_mode_dropping_is_contradicted_when_both_keep_every_class_alike():
+    result = quality_claims.mode_dropping([10, 10, 10, 10, 10, 9], [10, 9, 10, 10, 10, 10])
+    assert result.verdict is Verdict.CONTRADICTED
+
+
+def test_too_few_seeds_is_inconclusive_not_a_verdict():
+    result = quality_claims.mode_dropping([10, 10], [5, 6])
+    assert result.verdict is Verdict.INCONCLUSIVE and "too few seeds" in result.note
+    assert quality_claims.mode_dropping([], [5]).verdict is Verdict.NOT_RUN
+
+
+def _fake_run(root, cost, seed, covered_classes):
+    run = layout.RunDir(root / f"{cost}-{seed}")
+    run.path.mkdir(parents=True)
+    config = {"cost": cost, "seed": seed, "epochs": 2}
+    records.write_json(run.config, config)
+    run.quality.path.mkdir()
+    one = Estimate(1.0, 0.5, 1.5)
+    rows = [QualityRow(epoch, 100, one, one, fcd=Estimate(10.0 * seed + epoch, 0, 50),
+                       classes_covered=Estimate(covered_classes, covered_classes,
+                                                covered_classes))
+            for epoch in (1, 2)]
+    write_summary(run.quality.summary, QualitySummary("classifier", "note", {}, rows, 1.0))
+    return run.path, config
+
+
+def test_settings_pool_seeds_and_feed_the_claim(tmp_path):
+    made = [_fake_run(tmp_path, cost, seed, value) for cost, values in
+            (("original", (10, 10, 10)), ("minus-log-d", (7, 8, 7)))
+            for seed, value in enumerate(values)]
+    entries = quality_claims.settings([path for path, _ in made], [config for _, config in made])
+    assert [entry["cost"] for entry in entries] == ["original", "minus-log-d"]
+    fcd = entries[0]["epochs"][2]["fcd"]
+    assert fcd.estimate == np.mean([2, 12, 22]) and fcd.low < fcd.estimate < fcd.high
+    assert quality_claims.mode_dropping_from(entries).verdict is Verdict.SUPPORTED
+
+
+def test_compare_writes_quality_with_seed_intervals_and_the_claim(tmp_path):
+    from gandiag.views import compare
+
+    made = [_fake_run(tmp_path / "runs", cost, seed, value) for cost, values in
+            (("original", (10, 10, 10)), ("minus-log-d", (7, 8, 7)))
+            for seed, value in enumerate(values)]
+    compare.run([path for path, _ in made], tmp_path / "out", quiet=True)
+    written = records.read_json(tmp_path / "out" / "quality_comparison.json")
+    assert written["mode_dropping"]["verdict"] == "SUPPORTED"
+    assert written["settings"][1]["epochs"]["2"]["classes_covered"]["estimate"] == 22 / 3
+    assert (tmp_path / "out" / "quality_comparison.png").is_file()
