@@ -30,6 +30,7 @@ from gandiag.config import (
     NoiseDistribution,
     NoiseOptions,
     NoiseSchedule,
+    ParallelConfig,
     ProbeConfig,
     TheoryConfig,
     TrainConfig,
@@ -117,15 +118,28 @@ NOISE_FLAGS = [
     Flag("figure_epoch", "Checkpoint of noise_gradients.png; default: the last"),
 ]
 
+# Where a command computes (train and the frozen-G commands): core/parallel.py.
+PARALLEL_FLAGS = [
+    Flag("devices", "Local devices to split each batch over (data parallel); default: all. "
+         "BatchNorm's statistics are over the global batch, so results do not depend on it"),
+    Flag("coordinator", "HOST:PORT of process 0, to run as one of --num-processes processes "
+         "(jax.distributed); only process 0 writes files"),
+    Flag("num_processes", "With --coordinator: how many processes take part"),
+    Flag("process_id", "With --coordinator: this process's number, 0 to --num-processes - 1"),
+    Flag("distributed", "Join the other processes as the environment says (SLURM, Open MPI, "
+         "cloud TPU)"),
+]
+
 RunDirOption = typer.Option(None, help="A `gandiag train` run, or a run set (every G run in "
                             "it); default: the latest (runs/latest)")
 
 
 @app.command()
 @user_errors
-@with_flags(flags=(TRAIN_FLAGS, TrainConfig()))
+@with_flags(flags=(TRAIN_FLAGS, TrainConfig()), parallel=(PARALLEL_FLAGS, ParallelConfig()))
 def train(
     flags: Settings,
+    parallel: Settings,
     run_dir: pathlib.Path | None = typer.Option(None, help="Default: runs/<dataset>-<cost>-<time>"),
     resume: bool = typer.Option(False, help="Continue the run in --run-dir from its latest "
                                 "checkpoint"),
@@ -150,41 +164,46 @@ def train(
         if late:
             raise GandiagError(f"--save-epochs {','.join(map(str, late))} is beyond --epochs "
                                f"{config.epochs}; save epochs must be <= --epochs")
-    training.run(config, run_dir, resume=resume, overwrite=overwrite, quiet=quiet)
+    training.run(config, run_dir, resume=resume, overwrite=overwrite, quiet=quiet,
+                 parallel=parallel.apply(ParallelConfig()))
 
 
-@with_flags(probe=(PROBE_FLAGS, ProbeConfig()))
-def freeze_g_train_d(probe: Settings, run_dir: pathlib.Path | None = RunDirOption,
+@with_flags(probe=(PROBE_FLAGS, ProbeConfig()), parallel=(PARALLEL_FLAGS, ParallelConfig()))
+def freeze_g_train_d(probe: Settings, parallel: Settings,
+                     run_dir: pathlib.Path | None = RunDirOption,
                      quiet: bool = typer.Option(False)):
     """Figure 1: train a fresh D against each frozen G; D's error and accuracy."""
     from gandiag.experiments import frozen
 
     config = probe.apply(ProbeConfig(costs=()))
     for member in runs.run_set(run_dir)[1]:
-        frozen.run(member, config, layout.FREEZE_G_TRAIN_D, quiet)
+        frozen.run(member, config, layout.FREEZE_G_TRAIN_D, quiet,
+                   parallel.apply(ParallelConfig()))
 
 
-@with_flags(probe=([*PROBE_FLAGS, COST_FLAG], ProbeConfig()))
-def probe_gradients(probe: Settings, run_dir: pathlib.Path | None = RunDirOption,
+@with_flags(probe=([*PROBE_FLAGS, COST_FLAG], ProbeConfig()),
+            parallel=(PARALLEL_FLAGS, ParallelConfig()))
+def probe_gradients(probe: Settings, parallel: Settings,
+                    run_dir: pathlib.Path | None = RunDirOption,
                     quiet: bool = typer.Option(False)):
     """Figures 2-3: G's gradient norm under each cost while a fresh D trains against it."""
     from gandiag.experiments import frozen
 
     config = probe.apply(ProbeConfig())
     for member in runs.run_set(run_dir)[1]:
-        frozen.run(member, config, layout.PROBE, quiet)
+        frozen.run(member, config, layout.PROBE, quiet, parallel.apply(ParallelConfig()))
 
 
 @with_flags(probe=([*PROBE_FLAGS, COST_FLAG, SIGMA_FLAG, NOISE_DIST_FLAG], ProbeConfig()),
-            options=(NOISE_FLAGS, NoiseOptions()))
-def add_noise(probe: Settings, options: Settings,
+            options=(NOISE_FLAGS, NoiseOptions()), parallel=(PARALLEL_FLAGS, ParallelConfig()))
+def add_noise(probe: Settings, options: Settings, parallel: Settings,
               run_dir: pathlib.Path | None = RunDirOption, quiet: bool = typer.Option(False)):
     """Section 3: the probe under instance noise; JSD estimates and the Wasserstein bound."""
     from gandiag.experiments import noise
 
     config, noise_options = probe.apply(ProbeConfig()), options.apply(NoiseOptions())
     for member in runs.run_set(run_dir)[1]:
-        noise.run(member, config, noise_options, quiet)
+        noise.run(member, config, noise_options, quiet, parallel.apply(ParallelConfig()))
 
 
 def toy_noise(
