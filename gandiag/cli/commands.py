@@ -308,6 +308,42 @@ def compare(
     comparing.run(list(run_dirs), output, quiet)
 
 
+def sweep(
+    kind: str = typer.Argument(..., help="costs, noise or seeds"),
+    launcher: str = typer.Option("local", help="local: settings as parallel processes here; "
+                                 "slurm: one submitit job array, a task per setting"),
+    values: str | None = typer.Option(None, help="Settings, comma- or space-separated; "
+                                      "default: costs original,minus-log-d,wasserstein-gp,"
+                                      "hinge; noise 0,0.1,0.3,1.0; seeds 0,1,2"),
+    sweep_dir: pathlib.Path | None = typer.Option(None, help="Default: runs/sweeps; each "
+                                                  "setting trains in <sweep-dir>/<kind>/<setting>"),
+    train_args: str | None = typer.Option(None, help="Options of every setting's `gandiag "
+                                          "train`; default: --dataset digits --epochs 25"),
+    probe_args: str | None = typer.Option(None, help="Options of every setting's `gandiag "
+                                          "probe`; default: --iters 4000"),
+    jobs: int = typer.Option(2, help="Settings at a time (local processes, or array tasks)"),
+    partition: str | None = typer.Option(None, help="slurm: the partition"),
+    time_min: int = typer.Option(240, help="slurm: each task's time limit, minutes"),
+    gpus: int = typer.Option(0, help="slurm: GPUs per task"),
+    cpus: int = typer.Option(4, help="slurm: CPUs per task"),
+    cluster: str = typer.Option("slurm", hidden=True, help="submitit's executor: slurm, or "
+                                "local (the array's tasks on this machine; for tests)"),
+    quiet: bool = typer.Option(False),
+):
+    """A sweep: train and probe each setting in its own run dir (finished ones are skipped),
+    then `gandiag compare` them."""
+    from gandiag.experiments import sweep as sweeps
+
+    given = {"train_args": train_args, "probe_args": probe_args}
+    config = sweeps.SweepConfig(
+        kind, tuple(values.replace(",", " ").split()) if values else None, sweep_dir,
+        **{name: value for name, value in given.items() if value is not None})
+    slurm = {"timeout_min": time_min, "gpus_per_node": gpus, "cpus_per_task": cpus}
+    if partition:
+        slurm["slurm_partition"] = partition
+    sweeps.run(config, launcher, jobs, slurm, cluster, quiet)
+
+
 for name, command, options in [
     ("freeze-g-train-d", freeze_g_train_d, {}),
     ("freeze-G-train-D", freeze_g_train_d, {"hidden": True}),
@@ -319,6 +355,7 @@ for name, command, options in [
     ("theory", theory, {}),
     ("report", report, {}),
     ("compare", compare, {}),
+    ("sweep", sweep, {}),
 ]:
     app.command(name, **options)(user_errors(command))
 
