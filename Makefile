@@ -36,47 +36,42 @@ clean:
 	rm -rf $(VENV) $(RUNS) .pytest_cache build *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
-# Sweeps: each setting trains in its own run dir and is probed there; then `gandiag compare`
-# puts the settings side by side. A setting is its own target, stamped by its
-# probe/summary.json, so `make -j` runs settings side by side and a rerun skips the
-# finished ones (delete a setting's run dir to redo it). Override, e.g.:
-#   make -j2 sweep-costs SWEEP_ARGS="--dataset mnist --epochs 5" PROBE_ARGS="--iters 1000"
-SWEEP_ARGS ?= --dataset digits --epochs 25
-PROBE_ARGS ?= --iters 4000
+# Sweeps: `gandiag sweep` is their one definition (gandiag/experiments/sweep.py): each setting
+# trains in its own run dir and is probed there, settings run side by side (SWEEP_JOBS at a
+# time), a rerun skips the finished ones (stamped by their probe/summary.json; delete a
+# setting's run dir to redo it), then `gandiag compare` puts them side by side in
+# $(SWEEP_DIR)/<kind>/compare. Empty variables keep the sweep's defaults. Override, e.g.:
+#   make sweep-costs SWEEP_ARGS="--dataset mnist --epochs 5" PROBE_ARGS="--iters 1000"
+# On a Slurm cluster: SWEEP_LAUNCHER=slurm (one job array, a task per setting).
+SWEEP_ARGS ?=
+PROBE_ARGS ?=
 SWEEP_DIR ?= $(RUNS)/sweeps
-SWEEP_COSTS ?= original minus-log-d wasserstein-gp hinge
-NOISE_LEVELS ?= 0 0.1 0.3 1.0
-SEEDS ?= 0 1 2
+SWEEP_COSTS ?=
+NOISE_LEVELS ?=
+SEEDS ?=
+SWEEP_JOBS ?= 2
+SWEEP_LAUNCHER ?= local
 
-COST_RUNS = $(SWEEP_COSTS:%=$(SWEEP_DIR)/costs/%)
-NOISE_RUNS = $(NOISE_LEVELS:%=$(SWEEP_DIR)/noise/sigma_%)
-SEED_RUNS = $(SEEDS:%=$(SWEEP_DIR)/seeds/seed_%)
-
-# $(call sweep_setting,RUN_DIR,TRAIN_OPTIONS): train one setting, then probe it, each in
-# its own run dir (quiet: progress bars of parallel jobs would overwrite each other).
-define sweep_setting
-$(BIN)/gandiag train $(SWEEP_ARGS) $(2) --run-dir $(1) --overwrite --quiet
-$(BIN)/gandiag probe --run-dir $(1) $(PROBE_ARGS) --quiet
+# $(call sweep,KIND,VALUES)
+define sweep
+$(BIN)/gandiag sweep $(1) --launcher $(SWEEP_LAUNCHER) --jobs $(SWEEP_JOBS) \
+	--sweep-dir $(SWEEP_DIR) $(if $(2),--values "$(2)") \
+	$(if $(SWEEP_ARGS),--train-args "$(SWEEP_ARGS)") $(if $(PROBE_ARGS),--probe-args "$(PROBE_ARGS)")
 endef
 
-.PHONY: sweeps sweep-costs sweep-noise sweep-seeds
+.PHONY: sweeps sweep-costs sweep-noise sweep-seeds scale
 
 sweeps: sweep-costs sweep-noise sweep-seeds
 
-$(COST_RUNS:%=%/probe/summary.json): $(SWEEP_DIR)/costs/%/probe/summary.json: | setup
-	$(call sweep_setting,$(SWEEP_DIR)/costs/$*,--cost $*)
+sweep-costs: setup
+	$(call sweep,costs,$(SWEEP_COSTS))
 
-$(NOISE_RUNS:%=%/probe/summary.json): $(SWEEP_DIR)/noise/sigma_%/probe/summary.json: | setup
-	$(call sweep_setting,$(SWEEP_DIR)/noise/sigma_$*,--instance-noise $*)
+sweep-noise: setup
+	$(call sweep,noise,$(NOISE_LEVELS))
 
-$(SEED_RUNS:%=%/probe/summary.json): $(SWEEP_DIR)/seeds/seed_%/probe/summary.json: | setup
-	$(call sweep_setting,$(SWEEP_DIR)/seeds/seed_$*,--seed $*)
+sweep-seeds: setup
+	$(call sweep,seeds,$(SEEDS))
 
-sweep-costs: setup $(COST_RUNS:%=%/probe/summary.json)
-	$(BIN)/gandiag compare $(COST_RUNS) --output $(SWEEP_DIR)/costs/compare
-
-sweep-noise: setup $(NOISE_RUNS:%=%/probe/summary.json)
-	$(BIN)/gandiag compare $(NOISE_RUNS) --output $(SWEEP_DIR)/noise/compare
-
-sweep-seeds: setup $(SEED_RUNS:%=%/probe/summary.json)
-	$(BIN)/gandiag compare $(SEED_RUNS) --output $(SWEEP_DIR)/seeds/compare
+# The multi-process tier: two jax.distributed processes on localhost, both sweep launchers.
+scale: setup
+	$(BIN)/python -m pytest -q -m scale tests/test_multihost.py tests/test_sweep.py

@@ -276,6 +276,41 @@ class TheoryConfig:
         return not self.only or check in self.only
 
 
+@dataclasses.dataclass(frozen=True)
+class ParallelConfig:
+    """Where a run computes: data parallel over devices, and over processes on many hosts.
+
+    ``devices``: local devices per process (None: all). ``coordinator`` ("HOST:PORT"),
+    ``num_processes`` and ``process_id`` start ``jax.distributed`` by hand;
+    ``distributed`` starts it from the environment (SLURM, Open MPI, cloud TPU). Not part
+    of a run's config.json: the same run may continue on another number of devices.
+    """
+
+    devices: int | None = None
+    coordinator: str | None = None
+    num_processes: int | None = None
+    process_id: int | None = None
+    distributed: bool = False
+
+    def __post_init__(self):
+        if self.devices is not None:
+            _require(self.devices >= 1, f"devices {self.devices} is not allowed; pass a "
+                     "number >= 1, or leave it out for every local device")
+        if self.coordinator is None:
+            _require(self.num_processes is None and self.process_id is None,
+                     "num-processes and process-id need --coordinator HOST:PORT")
+            return
+        host, _, port = self.coordinator.rpartition(":")
+        _require(bool(host) and port.isdigit(), f"coordinator {self.coordinator!r} is not "
+                 "allowed; it is HOST:PORT, e.g. localhost:1234")
+        _require(self.num_processes is not None and self.num_processes >= 1,
+                 f"num-processes {self.num_processes} is not allowed with --coordinator; pass "
+                 "the number of processes, >= 1")
+        _require(self.process_id is not None and 0 <= self.process_id < self.num_processes,
+                 f"process-id {self.process_id} is not allowed; it is 0 to "
+                 f"{self.num_processes - 1}")
+
+
 def to_dict(config) -> dict:
     """A JSON-ready dict of a config tree."""
     return json.loads(json.dumps(dataclasses.asdict(config)))

@@ -31,6 +31,7 @@ from gandiag.config import (
     NoiseDistribution,
     NoiseOptions,
     NoiseSchedule,
+    ParallelConfig,
     ProbeConfig,
     QualityConfig,
     TheoryConfig,
@@ -119,15 +120,28 @@ NOISE_FLAGS = [
     Flag("figure_epoch", "Checkpoint of noise_gradients.png; default: the last"),
 ]
 
+# Where a command computes (train and the frozen-G commands): core/parallel.py.
+PARALLEL_FLAGS = [
+    Flag("devices", "Local devices to split each batch over (data parallel); default: all. "
+         "BatchNorm's statistics are over the global batch, so results do not depend on it"),
+    Flag("coordinator", "HOST:PORT of process 0, to run as one of --num-processes processes "
+         "(jax.distributed); only process 0 writes files"),
+    Flag("num_processes", "With --coordinator: how many processes take part"),
+    Flag("process_id", "With --coordinator: this process's number, 0 to --num-processes - 1"),
+    Flag("distributed", "Join the other processes as the environment says (SLURM, Open MPI, "
+         "cloud TPU)"),
+]
+
 RunDirOption = typer.Option(None, help="A `gandiag train` run, or a run set (every G run in "
                             "it); default: the latest (runs/latest)")
 
 
 @app.command()
 @user_errors
-@with_flags(flags=(TRAIN_FLAGS, TrainConfig()))
+@with_flags(flags=(TRAIN_FLAGS, TrainConfig()), parallel=(PARALLEL_FLAGS, ParallelConfig()))
 def train(
     flags: Settings,
+    parallel: Settings,
     run_dir: pathlib.Path | None = typer.Option(None, help="Default: runs/<dataset>-<cost>-<time>"),
     resume: bool = typer.Option(False, help="Continue the run in --run-dir from its latest "
                                 "checkpoint"),
@@ -154,45 +168,50 @@ def train(
         if late:
             raise GandiagError(f"--save-epochs {','.join(map(str, late))} is beyond --epochs "
                                f"{config.epochs}; save epochs must be <= --epochs")
-    result = training.run(config, run_dir, resume=resume, overwrite=overwrite, quiet=quiet)
+    result = training.run(config, run_dir, resume=resume, overwrite=overwrite, quiet=quiet,
+                          parallel=parallel.apply(ParallelConfig()))
     if quality_every_save and not result.interrupted:
         from gandiag.experiments import quality
 
         quality.run(result.run_dir, QualityConfig(), quiet)
 
 
-@with_flags(probe=(PROBE_FLAGS, ProbeConfig()))
-def freeze_g_train_d(probe: Settings, run_dir: pathlib.Path | None = RunDirOption,
+@with_flags(probe=(PROBE_FLAGS, ProbeConfig()), parallel=(PARALLEL_FLAGS, ParallelConfig()))
+def freeze_g_train_d(probe: Settings, parallel: Settings,
+                     run_dir: pathlib.Path | None = RunDirOption,
                      quiet: bool = typer.Option(False)):
     """Figure 1: train a fresh D against each frozen G; D's error and accuracy."""
     from gandiag.experiments import frozen
 
     config = probe.apply(ProbeConfig(costs=()))
     for member in runs.run_set(run_dir)[1]:
-        frozen.run(member, config, layout.FREEZE_G_TRAIN_D, quiet)
+        frozen.run(member, config, layout.FREEZE_G_TRAIN_D, quiet,
+                   parallel.apply(ParallelConfig()))
 
 
-@with_flags(probe=([*PROBE_FLAGS, COST_FLAG], ProbeConfig()))
-def probe_gradients(probe: Settings, run_dir: pathlib.Path | None = RunDirOption,
+@with_flags(probe=([*PROBE_FLAGS, COST_FLAG], ProbeConfig()),
+            parallel=(PARALLEL_FLAGS, ParallelConfig()))
+def probe_gradients(probe: Settings, parallel: Settings,
+                    run_dir: pathlib.Path | None = RunDirOption,
                     quiet: bool = typer.Option(False)):
     """Figures 2-3: G's gradient norm under each cost while a fresh D trains against it."""
     from gandiag.experiments import frozen
 
     config = probe.apply(ProbeConfig())
     for member in runs.run_set(run_dir)[1]:
-        frozen.run(member, config, layout.PROBE, quiet)
+        frozen.run(member, config, layout.PROBE, quiet, parallel.apply(ParallelConfig()))
 
 
 @with_flags(probe=([*PROBE_FLAGS, COST_FLAG, SIGMA_FLAG, NOISE_DIST_FLAG], ProbeConfig()),
-            options=(NOISE_FLAGS, NoiseOptions()))
-def add_noise(probe: Settings, options: Settings,
+            options=(NOISE_FLAGS, NoiseOptions()), parallel=(PARALLEL_FLAGS, ParallelConfig()))
+def add_noise(probe: Settings, options: Settings, parallel: Settings,
               run_dir: pathlib.Path | None = RunDirOption, quiet: bool = typer.Option(False)):
     """Section 3: the probe under instance noise; JSD estimates and the Wasserstein bound."""
     from gandiag.experiments import noise
 
     config, noise_options = probe.apply(ProbeConfig()), options.apply(NoiseOptions())
     for member in runs.run_set(run_dir)[1]:
-        noise.run(member, config, noise_options, quiet)
+        noise.run(member, config, noise_options, quiet, parallel.apply(ParallelConfig()))
 
 
 def toy_noise(
@@ -332,6 +351,42 @@ def compare(
     comparing.run(list(run_dirs), output, quiet)
 
 
+def sweep(
+    kind: str = typer.Argument(..., help="costs, noise or seeds"),
+    launcher: str = typer.Option("local", help="local: settings as parallel processes here; "
+                                 "slurm: one submitit job array, a task per setting"),
+    values: str | None = typer.Option(None, help="Settings, comma- or space-separated; "
+                                      "default: costs original,minus-log-d,wasserstein-gp,"
+                                      "hinge; noise 0,0.1,0.3,1.0; seeds 0,1,2"),
+    sweep_dir: pathlib.Path | None = typer.Option(None, help="Default: runs/sweeps; each "
+                                                  "setting trains in <sweep-dir>/<kind>/<setting>"),
+    train_args: str | None = typer.Option(None, help="Options of every setting's `gandiag "
+                                          "train`; default: --dataset digits --epochs 25"),
+    probe_args: str | None = typer.Option(None, help="Options of every setting's `gandiag "
+                                          "probe`; default: --iters 4000"),
+    jobs: int = typer.Option(2, help="Settings at a time (local processes, or array tasks)"),
+    partition: str | None = typer.Option(None, help="slurm: the partition"),
+    time_min: int = typer.Option(240, help="slurm: each task's time limit, minutes"),
+    gpus: int = typer.Option(0, help="slurm: GPUs per task"),
+    cpus: int = typer.Option(4, help="slurm: CPUs per task"),
+    cluster: str = typer.Option("slurm", hidden=True, help="submitit's executor: slurm, or "
+                                "local (the array's tasks on this machine; for tests)"),
+    quiet: bool = typer.Option(False),
+):
+    """A sweep: train and probe each setting in its own run dir (finished ones are skipped),
+    then `gandiag compare` them."""
+    from gandiag.experiments import sweep as sweeps
+
+    given = {"train_args": train_args, "probe_args": probe_args}
+    config = sweeps.SweepConfig(
+        kind, tuple(values.replace(",", " ").split()) if values else None, sweep_dir,
+        **{name: value for name, value in given.items() if value is not None})
+    slurm = {"timeout_min": time_min, "gpus_per_node": gpus, "cpus_per_task": cpus}
+    if partition:
+        slurm["slurm_partition"] = partition
+    sweeps.run(config, launcher, jobs, slurm, cluster, quiet)
+
+
 for name, command, options in [
     ("freeze-g-train-d", freeze_g_train_d, {}),
     ("freeze-G-train-D", freeze_g_train_d, {"hidden": True}),
@@ -344,6 +399,7 @@ for name, command, options in [
     ("report", report, {}),
     ("compare", compare, {}),
     ("quality", quality, {}),
+    ("sweep", sweep, {}),
 ]:
     app.command(name, **options)(user_errors(command))
 

@@ -18,6 +18,7 @@ from gandiag.config import ProbeConfig, TrainConfig
 from gandiag.core import losses
 from gandiag.core.networks import apply_module, build_networks, generate
 from gandiag.core.noise import add_noise
+from gandiag.core.parallel import Parallel
 from gandiag.core.state import adam, build_generator
 from gandiag.core.steps import DiscriminatorUpdate, global_norm
 
@@ -48,7 +49,8 @@ def project(tree: dict, directions: dict) -> jax.Array:
     return sum(jax.tree_util.tree_leaves(products))
 
 
-def make_probe_step(train_config: TrainConfig, probe: ProbeConfig, example_shape) -> Callable:
+def make_probe_step(train_config: TrainConfig, probe: ProbeConfig, example_shape,
+                    parallel: Parallel = Parallel()) -> Callable:
     """The jitted iteration ``(d_state, g_variables, data, key, sigma, directions)``.
 
     One forward pass of G and of D serves D's update and every probed cost: the
@@ -56,14 +58,15 @@ def make_probe_step(train_config: TrainConfig, probe: ProbeConfig, example_shape
     the original cost's not at all (it is minus D's own cost on the fakes).
     Probes that differ only in what the loop runs (epochs, iterations, seeds, noise
     levels) share one step, so that e.g. `gandiag paper`'s probe and add-noise compile it
-    once.
+    once. With a mesh (``parallel``), the real and latent batches are split over its devices.
     """
     step_fields = dataclasses.replace(probe, epochs=(), iters=1, seed=0, seeds=1, sigmas=(0.0,))
-    return _probe_step(train_config, step_fields, tuple(example_shape))
+    return _probe_step(train_config, step_fields, tuple(example_shape), parallel)
 
 
 @functools.lru_cache(maxsize=8)
-def _probe_step(train_config: TrainConfig, probe: ProbeConfig, example_shape) -> Callable:
+def _probe_step(train_config: TrainConfig, probe: ProbeConfig, example_shape,
+                parallel: Parallel) -> Callable:
     config = probe.for_run(train_config)
     networks = build_networks(config, example_shape)
     # D is trained with the cross-entropy whatever G was trained with: the paper's protocol.
@@ -75,8 +78,9 @@ def _probe_step(train_config: TrainConfig, probe: ProbeConfig, example_shape) ->
 
     def probe_step(d_state: DiscriminatorState, g_variables, data, key, sigma, directions):
         real_key, z_key, d_key = jax.random.split(key, 3)
-        real = jnp.take(data, jax.random.randint(real_key, (batch_size,), 0, data.shape[0]), 0)
-        z = jax.random.normal(z_key, (batch_size, nz))
+        real = parallel.split_batch(
+            jnp.take(data, jax.random.randint(real_key, (batch_size,), 0, data.shape[0]), 0))
+        z = parallel.split_batch(jax.random.normal(z_key, (batch_size, nz)))
         # G's BatchNorm statistics are computed but never stored: G stays frozen.
         fake, generator_pullback = jax.vjp(
             lambda g_params: networks.generate(g_params, g_variables["batch_stats"], z,
@@ -98,7 +102,7 @@ def _probe_step(train_config: TrainConfig, probe: ProbeConfig, example_shape) ->
             record[f"projections/{cost.name}"] = project(grads, directions)
         return DiscriminatorState(d_step.params, d_step.stats, d_step.opt_state), record
 
-    return jax.jit(probe_step, donate_argnums=(0,))
+    return parallel.jit(probe_step, donate_argnums=(0,))
 
 
 def make_evaluation(train_config: TrainConfig, probe: ProbeConfig, example_shape):

@@ -16,6 +16,7 @@ from gandiag.config import NoiseDistribution, TrainConfig
 from gandiag.core import losses
 from gandiag.core.networks import Networks, build_networks
 from gandiag.core.noise import add_noise
+from gandiag.core.parallel import Parallel
 from gandiag.core.state import GANState, adam
 
 Array = jax.Array
@@ -107,14 +108,16 @@ def epoch_permutation(key_data: Array, epoch: Array, num_examples: int) -> Array
     return jax.random.permutation(key, num_examples)
 
 
-def make_train_step(config: TrainConfig, example_shape) -> Callable:
+def make_train_step(config: TrainConfig, example_shape, parallel: Parallel = Parallel()
+                    ) -> Callable:
     """The jitted step ``(state, data, order, sigma) -> (state, metrics)``.
 
     ``data`` is the whole data set on the device and ``order`` this epoch's
     permutation of it, so drawing a batch needs no host round trip. D takes
     ``config.d_steps`` updates (the first on the epoch's next batch, any further on
     random batches), then G one, against the updated D and reusing the last D
-    update's fake batch and its forward pass, as in the DCGAN reference.
+    update's fake batch and its forward pass, as in the DCGAN reference. With a mesh
+    (``parallel``), the real and latent batches are split over its devices.
     """
     networks = build_networks(config, example_shape)
     cost = losses.gan_cost(config.cost)
@@ -134,8 +137,8 @@ def make_train_step(config: TrainConfig, example_shape) -> Callable:
             index_key, z_key, d_key = jax.random.split(step_key, 3)
             indices = first if d_step == 0 else jax.random.randint(
                 index_key, (batch_size,), 0, data.shape[0])
-            real = jnp.take(data, indices, axis=0)
-            z = jax.random.normal(z_key, (batch_size, config.model.nz))
+            real = parallel.split_batch(jnp.take(data, indices, axis=0))
+            z = parallel.split_batch(jax.random.normal(z_key, (batch_size, config.model.nz)))
             fake, generator_vjp, g_stats = jax.vjp(
                 # Called at once, in this iteration: the loop's z is the one meant.
                 lambda g_params: networks.generate(g_params, state.g_stats, z),  # noqa: B023
@@ -159,4 +162,4 @@ def make_train_step(config: TrainConfig, example_shape) -> Callable:
         metrics = {**d_step.metrics, "g_loss": g_loss, "g_grad_norm": global_norm(g_grads)}
         return new_state, metrics
 
-    return jax.jit(train_step, donate_argnums=(0,))
+    return parallel.jit(train_step, donate_argnums=(0,))

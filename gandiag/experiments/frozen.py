@@ -20,7 +20,14 @@ from gandiag.analysis.spec import (
     EVALUATE_EVERY_LATE,
     PREMISE_EVERY,
 )
-from gandiag.config import ProbeConfig, TrainConfig, to_dict, train_config_from_dict
+from gandiag.config import (
+    ParallelConfig,
+    ProbeConfig,
+    TrainConfig,
+    to_dict,
+    train_config_from_dict,
+)
+from gandiag.core import parallel as placement
 from gandiag.core.networks import build_networks
 from gandiag.core.probe_step import (
     DiscriminatorState,
@@ -49,7 +56,7 @@ class Experiment:
     """Where a frozen-G experiment reads its run and writes its outputs.
 
     ``dataset`` is what D trains on; ``held_out`` the last examples of the run's data
-    set, never used for D's updates.
+    set, never used for D's updates. ``mesh``: the devices D's batches are split over.
     """
 
     run: layout.RunDir
@@ -59,6 +66,7 @@ class Experiment:
     dataset: datasets.Dataset
     held_out: np.ndarray
     epochs: tuple[int, ...]
+    mesh: placement.Parallel = dataclasses.field(default_factory=placement.Parallel)
 
     @property
     def resolved_probe(self) -> ProbeConfig:
@@ -71,8 +79,11 @@ class Experiment:
         return min(self.probe.eval_size, len(self.held_out))
 
 
-def prepare(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName) -> Experiment:
+def prepare(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName,
+            parallel: ParallelConfig = ParallelConfig()) -> Experiment:
     """Resolve the run and the epochs to probe, load the data set and hold part of it out."""
+    mesh = placement.setup(parallel)
+    mesh.check_batch(probe.batch_size)
     run = layout.RunDir(runs.resolve_run_dir(run_dir))
     train_config = train_config_from_dict(runs.read_config(run.path))
     saved = Checkpoints(run.path, read_only=True).saved_epochs()
@@ -90,13 +101,15 @@ def prepare(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName) -> 
                            "examples for D's evaluation; use a larger data set")
     training = dataclasses.replace(dataset, array=dataset.array[:-count])
     return Experiment(run, run.experiment(output_name), train_config, probe, training,
-                      dataset.array[-count:], tuple(epochs))
+                      dataset.array[-count:], tuple(epochs), mesh)
+
+
 def restore_generator(experiment: Experiment, epoch: int) -> dict:
     """G's {params, batch_stats} after ``epoch``."""
     generator = build_networks(experiment.train_config, experiment.dataset.shape).generator
     z = jnp.zeros((1, experiment.train_config.model.nz))
     params, stats = init_variables(generator, jax.random.key(0), z)
-    template = {"params": params, "batch_stats": stats}
+    template = experiment.mesh.replicate({"params": params, "batch_stats": stats})
     checkpoints = Checkpoints(experiment.run.path, read_only=True)
     restored, _ = checkpoints.restore_generator(epoch, template)
     return restored
@@ -132,14 +145,15 @@ class _Prober:
 
     def __init__(self, experiment: Experiment, bar):
         probe, shape = experiment.probe, experiment.dataset.shape
-        self.probe, self.shape, self.bar = probe, shape, bar
-        self.step = make_probe_step(experiment.train_config, probe, shape)
+        self.probe, self.shape, self.bar, self.mesh = probe, shape, bar, experiment.mesh
+        self.step = make_probe_step(experiment.train_config, probe, shape, self.mesh)
         self.evaluate, _ = make_evaluation(experiment.train_config, probe, shape)
         self.premises = make_premise_step(experiment.train_config, probe, shape)
         self.discriminator = build_networks(experiment.train_config, shape).discriminator
         self.tx = adam(probe.optimizer)
-        self.data = jax.device_put(experiment.dataset.array)
-        self.eval_batch = jnp.asarray(experiment.held_out[:experiment.eval_size])
+        self.data = self.mesh.put_data(experiment.dataset.array)
+        self.eval_batch = self.mesh.replicate(
+            jnp.asarray(experiment.held_out[:experiment.eval_size]))
         self.base_key = jax.random.key(probe.seed)
         self.evaluation_key = jax.random.key(probe.seed + _EVALUATION_KEY_OFFSET)
         self.evaluation_points = evaluation_points(probe.iters)
@@ -157,7 +171,7 @@ class _Prober:
         seed_key = jax.random.fold_in(self.base_key, seed + 1)
         params, stats = init_discriminator(self.discriminator, seed_key, self.shape,
                                            self.probe.batch_size)
-        d_state = DiscriminatorState(params, stats, self.tx.init(params))
+        d_state = self.mesh.replicate(DiscriminatorState(params, stats, self.tx.init(params)))
         labels = {"epoch": epoch, "seed": seed, "sigma": sigma}
         curve, checks = MetricBuffer(FETCH_EVERY), MetricBuffer(0)
         check_key = jax.random.fold_in(jax.random.fold_in(self.evaluation_key, epoch), seed)
@@ -275,7 +289,7 @@ def checkpoint_summaries(found: Records, sigma: float = 0.0) -> dict[int, Checkp
 
 
 def run(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName,
-        quiet: bool = False) -> FrozenSummary:
+        quiet: bool = False, parallel: ParallelConfig = ParallelConfig()) -> FrozenSummary:
     """Run a frozen-G experiment; write its records, summary.json, figures and a table.
 
     Args:
@@ -283,23 +297,28 @@ def run(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName,
         probe: the experiment's settings; ``costs`` empty for Figure 1 alone.
         output_name: the folder under the run, ``freeze_g_train_d`` or ``probe``.
         quiet: no progress bar.
+        parallel: the devices and processes D's batches are split over.
 
     Returns:
         The summary, as written to summary.json.
     """
-    experiment = prepare(run_dir, probe, output_name)
-    with locks.hold(experiment.run.path):
-        return _run(experiment, probe, output_name, quiet)
+    experiment = prepare(run_dir, probe, output_name, parallel)
+    with locks.hold(experiment.run.path, writer=experiment.mesh.primary):
+        return _run(experiment, probe, output_name, quiet or not experiment.mesh.primary)
 
 
 def _run(experiment: Experiment, probe: ProbeConfig, output_name: layout.ExperimentName,
          quiet: bool) -> FrozenSummary:
-    begin(experiment, {**to_dict(experiment.resolved_probe),
-                       "held_out_count": len(experiment.held_out)}, quiet)
+    primary = experiment.mesh.primary  # with several processes, process 0 writes
+    if primary:
+        begin(experiment, {**to_dict(experiment.resolved_probe),
+                           "held_out_count": len(experiment.held_out)}, quiet)
     found = run_curves(experiment, quiet)
-    write_records(experiment.output, found)
     summary = FrozenSummary(probe.iters, len(experiment.held_out), experiment.eval_size,
                             checkpoint_summaries(found))
+    if not primary:
+        return summary
+    write_records(experiment.output, found)
     write_summary(experiment.output.summary, summary)
     plots.frozen_figures(summaries.group_curves(found.curves),
                          summaries.group(found.evaluations), experiment.output)

@@ -9,7 +9,7 @@ import numpy as np
 
 from gandiag.analysis import statistics, summaries
 from gandiag.analysis.bounds import empirical_wasserstein, jsd_lower_bound, nearest_distances
-from gandiag.config import NoiseOptions, ProbeConfig, to_dict
+from gandiag.config import NoiseOptions, ParallelConfig, ProbeConfig, to_dict
 from gandiag.core.probe_step import DiscriminatorState, make_evaluation
 from gandiag.errors import GandiagError
 from gandiag.experiments import frozen
@@ -33,7 +33,7 @@ class HeldOutEvaluation:
         probe = experiment.probe
         self.chunk = experiment.eval_size
         usable = len(experiment.held_out) // self.chunk * self.chunk
-        self.held_out = jnp.asarray(experiment.held_out[:usable])
+        self.held_out = experiment.mesh.replicate(jnp.asarray(experiment.held_out[:usable]))
         self.references = np.asarray(experiment.held_out)
         self.batch = probe.batch_size
         self.transport_samples = min(options.transport_samples, len(experiment.held_out) // 2)
@@ -84,7 +84,7 @@ def noise_seed(seed: int, curve: list[dict], score: tuple[float, float]) -> Nois
 
 
 def run(run_dir, probe: ProbeConfig, options: NoiseOptions = NoiseOptions(),
-        quiet: bool = False) -> NoiseSummary:
+        quiet: bool = False, parallel: ParallelConfig = ParallelConfig()) -> NoiseSummary:
     """The probe at each noise level, then per (checkpoint, sigma) the held-out numbers, the
     JSD estimate and what the Wasserstein bound needs.
 
@@ -92,19 +92,20 @@ def run(run_dir, probe: ProbeConfig, options: NoiseOptions = NoiseOptions(),
     and JSD estimate are measured on them (with fresh generated batches and fresh noise),
     and they are the real side of the empirical W.
     """
-    experiment = frozen.prepare(run_dir, probe, layout.ADD_NOISE)
-    with locks.hold(experiment.run.path):
-        return _run(experiment, probe, options, quiet)
+    experiment = frozen.prepare(run_dir, probe, layout.ADD_NOISE, parallel)
+    with locks.hold(experiment.run.path, writer=experiment.mesh.primary):
+        return _run(experiment, probe, options, quiet or not experiment.mesh.primary)
 
 
 def _run(experiment: frozen.Experiment, probe: ProbeConfig, options: NoiseOptions,
          quiet: bool) -> NoiseSummary:
     evaluation = HeldOutEvaluation(experiment, options)
-    frozen.begin(experiment, {**to_dict(experiment.resolved_probe), **to_dict(options),
-                              "held_out_count": len(experiment.held_out)}, quiet)
+    primary = experiment.mesh.primary  # with several processes, process 0 writes
+    if primary:
+        frozen.begin(experiment, {**to_dict(experiment.resolved_probe), **to_dict(options),
+                                  "held_out_count": len(experiment.held_out)}, quiet)
     found = frozen.run_curves(experiment, quiet, evaluation)
     output = experiment.output
-    frozen.write_records(output, found)
     by_sigma = {sigma: summaries.group(found.curves, sigma) for sigma in probe.sigmas}
     rows = []
     for epoch in experiment.epochs:
@@ -116,6 +117,9 @@ def _run(experiment: frozen.Experiment, probe: ProbeConfig, options: NoiseOption
             rows.append(NoiseRow(epoch, sigma, seeds, w_empirical, w_bias, delta))
     summary = NoiseSummary(probe.noise_dist, int(np.prod(experiment.dataset.shape)),
                            evaluation.transport_samples, rows)
+    if not primary:
+        return summary
+    frozen.write_records(output, found)
     write_summary(output.summary, summary)
     figure_epoch = options.figure_epoch or experiment.epochs[-1]
     plots.noise_gradients({f"sigma {s:g}": summaries.group_curves(found.curves, s)[figure_epoch]

@@ -10,7 +10,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from gandiag.analysis.summaries import epoch_means
-from gandiag.config import TrainConfig, to_dict
+from gandiag.config import ParallelConfig, TrainConfig, to_dict
+from gandiag.core import parallel as placement
 from gandiag.core.networks import build_networks, generate
 from gandiag.core.noise import noise_level
 from gandiag.core.state import GANState, create_state
@@ -88,12 +89,13 @@ class _Loop:
     writer: records.JsonlWriter
     bar: object
     stop: _StopRequests
+    parallel: placement.Parallel
 
     def __post_init__(self):
         self.steps_per_epoch = len(self.dataset) // self.config.batch_size
         self.total_steps = self.config.epochs * self.steps_per_epoch
-        self.train_step = make_train_step(self.config, self.dataset.shape)
-        self.device_data = jax.device_put(self.dataset.array)
+        self.train_step = make_train_step(self.config, self.dataset.shape, self.parallel)
+        self.device_data = self.parallel.put_data(self.dataset.array)
         self.buffer = MetricBuffer(FETCH_EVERY)
         self.config_dict = to_dict(self.config)
 
@@ -128,9 +130,11 @@ class _Loop:
         keep = epoch in self.config.save_epochs
         self.checkpoints.save(self.state, epoch, self.config_dict, keep_epoch=keep)
         if keep:
-            plots.save_samples(sample_images(self.config, self.state, self.dataset.shape),
-                               self.run.sample_grid(epoch), f"epoch {epoch}",
-                               self.dataset.array[:SAMPLE_REFERENCE])
+            # Every process computes the samples (a computation on the mesh); one saves them.
+            samples = sample_images(self.config, self.state, self.dataset.shape)
+            if self.parallel.primary:
+                plots.save_samples(samples, self.run.sample_grid(epoch), f"epoch {epoch}",
+                                   self.dataset.array[:SAMPLE_REFERENCE])
 
     def record(self, fetched: list[dict]) -> None:
         """Append fetched metrics; stop at the first non-finite loss, keeping those before it."""
@@ -159,7 +163,8 @@ def _open_run(config: TrainConfig, run: layout.RunDir, resume: bool, overwrite: 
 
 
 def run(config: TrainConfig, run_dir: pathlib.Path | None = None, *, resume: bool = False,
-        overwrite: bool = False, quiet: bool = False) -> TrainResult:
+        overwrite: bool = False, quiet: bool = False,
+        parallel: ParallelConfig = ParallelConfig()) -> TrainResult:
     """Train ``config`` in ``run_dir`` and return where and how far it got.
 
     Resume order: read config.json and check it matches; rebuild the fresh state as a
@@ -167,19 +172,27 @@ def run(config: TrainConfig, run_dir: pathlib.Path | None = None, *, resume: boo
     continue from its step (the batch order and every random draw derive from the
     seed and the step, so the result is bitwise that of an uninterrupted run on CPU).
     The run dir is locked while training (store/locks.py): a second writer is refused.
+    ``parallel``: the devices and processes the batch is split over (core/parallel.py);
+    with several processes, process 0 alone writes files, all write the checkpoints.
     """
+    mesh = placement.setup(parallel)
     config = resolve(config)
     dataset = datasets.load_data(config.data)
     datasets.require_batches(config.batch_size, len(dataset))
+    mesh.check_batch(config.batch_size)
+    if run_dir is None and jax.process_count() > 1:
+        raise GandiagError("with several processes, pass the same --run-dir to each")
     run = layout.RunDir(run_dir or runs.default_run_dir(config.data.dataset, config.cost))
-    with locks.hold(run.path):
-        return _train(config, dataset, run, _open_run(config, run, resume, overwrite, quiet),
-                      quiet)
+    quiet = quiet or not mesh.primary
+    with locks.hold(run.path, writer=mesh.primary):
+        resuming = _open_run(config, run, resume, overwrite, quiet) if mesh.primary else resume
+        mesh.barrier("gandiag train: run dir ready")
+        return _train(config, dataset, run, resuming, quiet, mesh)
 
 
 def _train(config: TrainConfig, dataset, run: layout.RunDir, resuming: bool,
-           quiet: bool) -> TrainResult:
-    state = create_state(config, dataset.shape)
+           quiet: bool, mesh: placement.Parallel) -> TrainResult:
+    state = mesh.replicate(create_state(config, dataset.shape))
     checkpoints = Checkpoints(run.path)
     if resuming and (checkpoints.has_latest() or checkpoints.saved_epochs()):
         state, meta, skipped = checkpoints.restore_latest(state, discard_damaged=True)
@@ -187,12 +200,13 @@ def _train(config: TrainConfig, dataset, run: layout.RunDir, resuming: bool,
             console.warn(f"{damage}; deleted it, resuming from an older one")
         console.say(f"resuming from step {meta['step']} (epoch {meta['epoch']})", quiet)
     start_step = int(state.step)
-    writer = records.JsonlWriter(run.metrics, keep_until_step=start_step)
+    writer = (records.JsonlWriter(run.metrics, keep_until_step=start_step) if mesh.primary
+              else _Discard())
     started = time.perf_counter()
     try:
         with _StopRequests() as stop, console.progress_bar(
                 "train", config.epochs * (len(dataset) // config.batch_size), quiet) as bar:
-            loop = _Loop(config, run, dataset, state, checkpoints, writer, bar, stop)
+            loop = _Loop(config, run, dataset, state, checkpoints, writer, bar, stop, mesh)
             step = loop.run_from(start_step)
     finally:
         writer.close()
@@ -203,6 +217,17 @@ def _train(config: TrainConfig, dataset, run: layout.RunDir, resuming: bool,
     elif not quiet:
         console.show(summary_table(run.path))
     return TrainResult(run.path, step - start_step, time.perf_counter() - started, stop.requested)
+
+
+class _Discard:
+    """The metrics writer of a process other than 0: every process fetches the same
+    (replicated) metrics, so one writes them."""
+
+    def write(self, records: list[dict]) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 SUMMARY_COLUMNS = ("d_loss", "g_loss", "d_real", "d_fake", "d_accuracy", "g_grad_norm")

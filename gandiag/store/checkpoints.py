@@ -42,6 +42,14 @@ def _state(items: dict) -> GANState:
         g_opt_state=items["optimizers"]["g"], d_opt_state=items["optimizers"]["d"])
 
 
+def _abstract(tree):
+    """The restore target of ``tree``: shapes, dtypes and shardings (global arrays on a
+    mesh are restored as the same global arrays, on every process)."""
+    return jax.tree_util.tree_map(
+        lambda leaf: jax.ShapeDtypeStruct(leaf.shape, leaf.dtype,
+                                          sharding=getattr(leaf, "sharding", None)), tree)
+
+
 def digest(tree) -> str:
     """SHA-256 of a pytree's arrays (dtype, shape and bytes of every leaf, in tree order)."""
     hasher = hashlib.sha256()
@@ -154,7 +162,7 @@ class Checkpoints:
         """G's {params, batch_stats} after ``epoch`` and the checkpoint's meta."""
         self._check_epoch(epoch)
         restored = self._read(self._epochs, epoch, f"epoch {epoch}", ocp.args.Composite(
-            generator=ocp.args.StandardRestore(jax.eval_shape(lambda: template)),
+            generator=ocp.args.StandardRestore(_abstract(template)),
             meta=ocp.args.JsonRestore()))
         return restored["generator"], restored["meta"]
 
@@ -185,7 +193,7 @@ class Checkpoints:
         return restored
 
     def _restore(self, manager, step, template: GANState, name: str):
-        abstract = jax.eval_shape(lambda: _items(template))
+        abstract = _abstract(_items(template))
         restored = self._read(manager, step, name, ocp.args.Composite(
             **{name: ocp.args.StandardRestore(tree) for name, tree in abstract.items()
                if jax.tree_util.tree_leaves(tree)},

@@ -21,10 +21,13 @@ _held: dict[pathlib.Path, int] = {}
 
 
 @contextlib.contextmanager
-def hold(run_dir: str | os.PathLike):
-    """Hold ``run_dir``'s lock for the ``with`` block (creating the folder if needed)."""
+def hold(run_dir: str | os.PathLike, writer: bool = True):
+    """Hold ``run_dir``'s lock for the ``with`` block (creating the folder if needed).
+
+    ``writer`` False (a process other than 0 of a multi-process run) takes no lock.
+    """
     run_dir = pathlib.Path(run_dir).absolute()
-    if run_dir in _held:
+    if run_dir in _held or not writer:
         yield
         return
     path = run_dir / layout.LOCK
