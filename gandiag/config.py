@@ -26,8 +26,10 @@ CostName = Literal["original", "minus-log-d", "wasserstein", "wasserstein-gp", "
 GeneratorCostName = Literal["original", "minus-log-d", "wasserstein", "hinge", "least-squares"]
 NoiseSchedule = Literal["constant", "linear", "exponential"]
 NoiseDistribution = Literal["gaussian", "ball"]
-DBatching = Literal["separate", "joint"]
-DNorm = Literal["batch", "none"]
+# "running": BatchNorm in D normalises with its running statistics, which a joint batch updates.
+DBatching = Literal["separate", "joint", "running"]
+# "spectral": every D layer spectrally normalised (Miyato et al. 2018), no BatchNorm.
+DNorm = Literal["batch", "none", "spectral"]
 Split = Literal["train", "test"]
 GMode = Literal["train", "eval"]
 # `gandiag theory`'s checks, in the order they run (and `--only` chooses from).
@@ -62,6 +64,11 @@ def _choice(name: str, value: Any, allowed: tuple) -> None:
 
 def _positive(name: str, value: float) -> None:
     _require(value > 0, f"{name} must be positive, got {value}")
+
+
+def _non_negative(name: str, value: float) -> None:
+    _require(math.isfinite(value) and value >= 0,
+             f"{name} {value} is not allowed; it is a finite number >= 0")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,9 +137,12 @@ class TrainConfig:
     instance_noise: float = 0.0
     noise_schedule: NoiseSchedule = "constant"
     seed: int = 0
+    # gamma of the R1 penalty gamma/2 E|grad_x D(x_real)|^2 on D (Mescheder et al. 2018).
+    r1: float = 0.0
 
     def __post_init__(self):
         _positive("epochs", self.epochs)
+        _non_negative("r1", self.r1)
         _positive("batch size", self.batch_size)
         _positive("d-steps", self.d_steps)
         _choice("cost", self.cost, COSTS)
@@ -177,9 +187,15 @@ class ProbeConfig:
     directions: int = PROBE_DIRECTIONS
     held_out: int = 1000
     eval_size: int = 512
+    # D's normalisation (None: as in the run's training) and R1 penalty gamma.
+    d_norm: DNorm | None = None
+    r1: float = 0.0
 
     def __post_init__(self):
         _positive("iters", self.iters)
+        _non_negative("r1", self.r1)
+        if self.d_norm is not None:
+            _choice("d-norm", self.d_norm, typing.get_args(DNorm))
         _positive("held-out", self.held_out)
         _positive("eval size", self.eval_size)
         _choice("noise distribution", self.noise_dist, typing.get_args(NoiseDistribution))
@@ -196,13 +212,17 @@ class ProbeConfig:
         _require(len(set(self.costs)) == len(self.costs), f"costs repeat: {self.costs}")
 
     def for_run(self, train: TrainConfig) -> TrainConfig:
-        """The run's training config with this probe's D batching (None keeps the run's)."""
-        return dataclasses.replace(train, d_batching=self.d_batching or train.d_batching)
+        """The run's training config with this probe's D batching, normalisation and R1
+        (None keeps the run's batching and normalisation)."""
+        model = dataclasses.replace(train.model, d_norm=self.d_norm or train.model.d_norm)
+        return dataclasses.replace(train, d_batching=self.d_batching or train.d_batching,
+                                   model=model, r1=self.r1)
 
     def resolved(self, train: TrainConfig, epochs: tuple[int, ...]) -> "ProbeConfig":
         """This probe with its defaults filled in from the run, as written to disk."""
         return dataclasses.replace(self, epochs=epochs,
-                                   d_batching=self.d_batching or train.d_batching)
+                                   d_batching=self.d_batching or train.d_batching,
+                                   d_norm=self.d_norm or train.model.d_norm)
 
     def held_out_count(self, examples: int) -> int:
         """How many of ``examples`` are held out: ``held_out``, at most a fifth of them."""

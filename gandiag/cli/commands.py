@@ -84,13 +84,15 @@ TRAIN_FLAGS = [
     Flag("cost", ", ".join(COSTS)),
     Flag("optimizer.lr"), Flag("optimizer.beta1"),
     Flag("d_steps", "D updates per G update"),
-    Flag("d_batching", f"{one_of(DBatching)}: real and fake through D as two batches or one"),
+    Flag("d_batching", f"{one_of(DBatching)}: real and fake through D as two batches or one "
+         "(running: one that only updates the running statistics D normalises with)"),
     Flag("model.d_norm", f"normalisation in D's inner layers: {one_of(DNorm)}"),
     Flag("model.nz"), Flag("model.ngf"), Flag("model.ndf"),
     Flag("save_epochs", "Epochs to keep (those <= --epochs, plus the last)", parse=parse_ints),
     Flag("instance_noise", "sigma of N(0, sigma^2 I) added to D's inputs"),
     Flag("noise_schedule", f"{one_of(NoiseSchedule)} (linear and exponential decay to 0)"),
     Flag("seed"),
+    Flag("r1", "gamma of the R1 penalty gamma/2 E|grad_x D(x_real)|^2 on D (0: none)"),
 ]
 
 # Options shared by the frozen-G experiments (freeze-g-train-d, probe, add-noise).
@@ -104,6 +106,8 @@ PROBE_FLAGS = [
     Flag("d_batching", f"{one_of(DBatching)}; default: as in training"),
     Flag("held_out", "The data set's last examples kept from D (at most a fifth of it)"),
     Flag("eval_size", "Held-out reals (and as many fresh fakes) per evaluation of D"),
+    Flag("d_norm", f"D's normalisation: {one_of(DNorm)}; default: as in training"),
+    Flag("r1", "gamma of the R1 penalty gamma/2 E|grad_x D(x_real)|^2 on D (0: none)"),
 ]
 COST_FLAG = Flag("costs", f"both, or any of {', '.join(GENERATOR_COSTS)} (comma-separated)",
                  name="cost", parse=parse_costs, default="both")
