@@ -31,6 +31,9 @@ DBatching = Literal["separate", "joint", "running"]
 # "spectral": every D layer spectrally normalised (Miyato et al. 2018), no BatchNorm.
 DNorm = Literal["batch", "none", "spectral"]
 Split = Literal["train", "test"]
+# What D sees: the images as they are, or "clean": fakes with pixels below -0.98 snapped to
+# -1 and quantised to 8 bits, reals dequantised by uniform noise of +-1/255 (`ablate`).
+InputTransform = Literal["raw", "clean"]
 GMode = Literal["train", "eval"]
 # `gandiag theory`'s checks, in the order they run (and `--only` chooses from).
 TheoryCheck = Literal["vanishing", "minus-log-d", "cauchy", "wasserstein", "noise", "dirac"]
@@ -190,10 +193,12 @@ class ProbeConfig:
     # D's normalisation (None: as in the run's training) and R1 penalty gamma.
     d_norm: DNorm | None = None
     r1: float = 0.0
+    inputs: InputTransform = "raw"
 
     def __post_init__(self):
         _positive("iters", self.iters)
         _non_negative("r1", self.r1)
+        _choice("inputs", self.inputs, typing.get_args(InputTransform))
         if self.d_norm is not None:
             _choice("d-norm", self.d_norm, typing.get_args(DNorm))
         _positive("held-out", self.held_out)
@@ -346,3 +351,31 @@ def differences(old: dict, new: dict, prefix: str = "") -> list[str]:
         elif a != b:
             names.append(f"{prefix}{key}")
     return names
+
+
+# `gandiag ablate`'s studies, in the order they run (the first two answer the main question).
+AblationStudy = Literal["normalisation", "memorisation", "artefacts"]
+ABLATION_STUDIES: tuple[str, ...] = typing.get_args(AblationStudy)
+
+
+@dataclasses.dataclass(frozen=True)
+class AblateConfig:
+    """`gandiag ablate`: variants of the frozen-G probe, one factor at a time.
+
+    ``probe`` is every variant's base (its epochs, iterations, D seeds, held-out data);
+    ``r1`` the gamma of the normalisation study's R1 variant; ``train_subsets`` the
+    memorisation study's numbers of real images D trains on (those below the data set's
+    size run, beside all of them).
+    """
+
+    studies: tuple[AblationStudy, ...] = ABLATION_STUDIES
+    probe: ProbeConfig = ProbeConfig(epochs=(1, 25), iters=250, seeds=3, eval_size=256)
+    r1: float = 10.0
+    train_subsets: tuple[int, ...] = (1000, 3000)
+
+    def __post_init__(self):
+        for study in self.studies:
+            _choice("study", study, ABLATION_STUDIES)
+        _positive("r1", self.r1)
+        for count in self.train_subsets:
+            _positive("train subset", count)

@@ -1,5 +1,6 @@
 """The commands: each parses its options, builds a config and calls a library `run`."""
 
+import dataclasses
 import errno
 import functools
 import logging
@@ -18,6 +19,7 @@ from gandiag.cli.options import (
     with_flags,
 )
 from gandiag.config import (
+    ABLATION_STUDIES,
     ADD_NOISE_SIGMAS,
     COSTS,
     DATASETS,
@@ -282,6 +284,38 @@ def theory(
     checks.run(TheoryConfig(only=(only,) if only else (), seed=seed), run_dir, quiet)
 
 
+def ablate(
+    run_dir: pathlib.Path | None = typer.Argument(
+        None, help="A `gandiag train` run with checkpoints at the preset's epochs (default: the "
+        "latest)"),
+    study: list[str] | None = typer.Option(
+        None, help=f"Run only this study (repeatable): {', '.join(ABLATION_STUDIES)}; "
+        "default: all, in that order"),
+    iters: int | None = typer.Option(None, help="D iterations per variant; default: the "
+                                     "data set's ablate preset"),
+    seeds: int | None = typer.Option(None, help="D seeds per variant; default: the preset's"),
+    epochs: str | None = typer.Option(None, help="Saved epochs, e.g. 1,25; default: the "
+                                      "preset's"),
+    quiet: bool = typer.Option(False),
+):
+    """Why D becomes perfect: each study's variants of the probe, as sub-runs, with verdicts."""
+    from gandiag.experiments import ablate as ablating
+    from gandiag.experiments import ablation_studies
+
+    resolved = runs.resolve_run_dir(run_dir)
+    config = ablation_studies.preset(runs.read_config(resolved)["data"]["dataset"])
+    changes = {"iters": iters, "seeds": seeds,
+               "epochs": parse_ints(epochs, "--epochs") if epochs else None}
+    probe = dataclasses.replace(config.probe,
+                                **{k: v for k, v in changes.items() if v is not None})
+    config = dataclasses.replace(config, probe=probe,
+                                 studies=tuple(study) if study else config.studies)
+    ablating.run(resolved, config, quiet)
+    from gandiag.views import report as reporting
+
+    typer.echo(f"report: {reporting.run(resolved, quiet=True)}")
+
+
 def compare(
     run_dirs: list[pathlib.Path] = typer.Argument(..., help="Runs to compare"),
     output: pathlib.Path | None = typer.Option(None, help="Default: runs/compare-<time>"),
@@ -304,6 +338,7 @@ for name, command, options in [
     ("theory", theory, {}),
     ("report", report, {}),
     ("compare", compare, {}),
+    ("ablate", ablate, {}),
 ]:
     app.command(name, **options)(user_errors(command))
 

@@ -27,14 +27,16 @@ class Networks:
     def discriminate_pair(self, params, stats, real, fake):
         """D's logits on a real and a fake batch, jointly or as two batches (BatchNorm differs).
 
-        ``running`` batching: the joint batch only updates D's running statistics, and the
-        logits are computed with them, so no example's logit depends on its batch.
+        ``running`` batching: the logits use D's running statistics as they were before
+        this batch, so no example's logit depends on its batch; the joint batch then
+        updates them.
         """
         if self.batching == "running":
-            joint = jax.lax.stop_gradient(jnp.concatenate([real, fake]))
-            stats = self.discriminate(jax.lax.stop_gradient(params), stats, joint)[1]
-            logits = self.discriminate(params, stats, jnp.concatenate([real, fake]), False)[0]
-            return logits[: real.shape[0]], logits[real.shape[0]:], stats
+            joint = jnp.concatenate([real, fake])
+            logits = self.discriminate(params, stats, joint, False)[0]
+            new_stats = self.discriminate(jax.lax.stop_gradient(params), stats,
+                                          jax.lax.stop_gradient(joint))[1]
+            return logits[: real.shape[0]], logits[real.shape[0]:], new_stats
         if self.batching == "joint":
             logits, stats = self.discriminate(params, stats, jnp.concatenate([real, fake]))
             return logits[: real.shape[0]], logits[real.shape[0]:], stats

@@ -13,6 +13,9 @@
     config.json, curves.jsonl, heldout.jsonl, premises.jsonl, summary.json, figures
   report/                          REPORT.md, report.html, training.png
   theory/                          `gandiag theory`: summary.json, one figure per check
+  ablate/<study>/study.json        `gandiag ablate`: the study's baseline and variants
+  ablate/<study>/<variant>/        an ExperimentDir per variant, plus
+                                   endpoints.jsonl (each final D on train, held-out, clean)
 ```
 """
 
@@ -59,6 +62,11 @@ COMPARISON_JSON = "comparison.json"
 COMPARISON_FIGURE = "comparison.png"
 # `gandiag theory`: its folder (in a run dir, or runs/theory alone) and a figure per check.
 THEORY = "theory"
+# `gandiag ablate`: its folder in a run dir, and each variant's end-of-training evaluations.
+ABLATE = "ablate"
+ENDPOINTS = "endpoints.jsonl"
+# A study's baseline and its variants in order: {"baseline": ..., "variants": [...]}.
+STUDY = "study.json"
 THEORY_FIGURES = {"vanishing": "theory_vanishing.png", "minus-log-d": "theory_minus_log_d.png",
                   "cauchy": "theory_cauchy.png", "wasserstein": "theory_wasserstein.png",
                   "noise": "theory_noise.png", "dirac": "theory_dirac.png"}
@@ -153,3 +161,10 @@ class RunDir:
     @property
     def theory(self) -> ExperimentDir:
         return ExperimentDir(self.path / THEORY)
+
+    def ablation_study(self, study: str) -> pathlib.Path:
+        return self.path / ABLATE / study
+
+    def ablation(self, study: str, variant: str) -> ExperimentDir:
+        """One variant of one `gandiag ablate` study: a frozen-G experiment of its own."""
+        return ExperimentDir(self.ablation_study(study) / variant)
