@@ -372,6 +372,8 @@ class AblateConfig:
     probe: ProbeConfig = ProbeConfig(epochs=(1, 25), iters=250, seeds=3, eval_size=256)
     r1: float = 10.0
     train_subsets: tuple[int, ...] = (1000, 3000)
+    # Run only these variants of the studies (empty: all), e.g. to run them side by side.
+    variants: tuple[str, ...] = ()
 
     def __post_init__(self):
         for study in self.studies:

@@ -76,8 +76,11 @@ def cell(variant: str, epoch: int, values: dict[str, list]) -> Cell:
 
 
 def separated(variant: Spread, baseline: Spread) -> bool:
-    """The spec's rule: every variant seed beyond every baseline seed (disjoint ranges)."""
-    return variant.low > baseline.high or variant.high < baseline.low
+    """The spec's rule: the seed ranges are disjoint and the means lie further apart than
+    the wider range."""
+    disjoint = variant.low > baseline.high or variant.high < baseline.low
+    widest = max(variant.high - variant.low, baseline.high - baseline.low)
+    return disjoint and abs(variant.mean - baseline.mean) > widest
 
 
 @dataclasses.dataclass(frozen=True)
@@ -118,5 +121,5 @@ def judge(study: str, baseline: str, cells: list[Cell]) -> Verdict:
     listed = "; ".join(
         f"{e.variant} vs {baseline} at epoch {e.epoch}: {METRIC_NAMES[e.metric]} "
         f"{e.variant_spread.text()} vs {e.baseline_spread.text()}" for e in effects)
-    return Verdict(MATTERS, effects, f"{study}: MATTERS (ranges over {seeds} D seeds "
-                   f"disjoint from the baseline {baseline}'s): {listed}.")
+    return Verdict(MATTERS, effects, f"{study}: MATTERS (effects larger than the spread over "
+                   f"{seeds} D seeds): {listed}.")

@@ -296,6 +296,8 @@ def ablate(
     seeds: int | None = typer.Option(None, help="D seeds per variant; default: the preset's"),
     epochs: str | None = typer.Option(None, help="Saved epochs, e.g. 1,25; default: the "
                                       "preset's"),
+    variant: list[str] | None = typer.Option(None, help="Run only this variant of the study "
+                                             "(repeatable), e.g. joint; default: all"),
     quiet: bool = typer.Option(False),
 ):
     """Why D becomes perfect: each study's variants of the probe, as sub-runs, with verdicts."""
@@ -309,7 +311,8 @@ def ablate(
     probe = dataclasses.replace(config.probe,
                                 **{k: v for k, v in changes.items() if v is not None})
     config = dataclasses.replace(config, probe=probe,
-                                 studies=tuple(study) if study else config.studies)
+                                 studies=tuple(study) if study else config.studies,
+                                 variants=tuple(variant or ()))
     ablating.run(resolved, config, quiet)
     from gandiag.views import report as reporting
 

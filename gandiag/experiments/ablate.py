@@ -51,6 +51,8 @@ def run(run_dir, config: AblateConfig, quiet: bool = False) -> dict:
             records.write_json(base.run.ablation_study(study) / layout.STUDY,
                                {"baseline": chosen[0].name, "variants": [v.name for v in chosen]})
             for variant in chosen:
+                if config.variants and variant.name not in config.variants:
+                    continue
                 output = base.run.ablation(study, variant.name)
                 key = (variant.probe, variant.train_subset)
                 if not _complete(output):

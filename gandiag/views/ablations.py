@@ -29,7 +29,8 @@ READING = (
     "reached it (k/n reached). eval-mode: D normalises with running statistics that joint "
     "batches update; cleaned inputs: fakes snapped below -0.98 to -1 and quantised to 8 bits, "
     "reals dequantised by +-1/255. The verdict follows the spec's rule: an effect counts when "
-    "a variant's seed range and the baseline's do not overlap.")
+    "a variant's seed range and the baseline's do not overlap and their means lie further "
+    "apart than the wider range.")
 
 
 def _reached(cell: ablations.Cell) -> str:
