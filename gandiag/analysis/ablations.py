@@ -19,7 +19,9 @@ METRIC_NAMES = {
     "held_out_error": "held-out cross-entropy", "iters_to_099": "updates to 0.99 held-out",
     "decay_original": "original-cost decay (orders)",
     "growth_minus_log_d": "-log D growth (orders)",
-    "held_out_accuracy": "held-out accuracy", "train_error": "cross-entropy on D's training reals",
+    "held_out_accuracy": "held-out accuracy", "mixed_accuracy": "held-out acc, mixed batch",
+    "in_batch_error": "in-batch cross-entropy",
+    "train_error": "cross-entropy on D's training reals",
     "train_accuracy": "accuracy on D's training reals", "clean_accuracy": "held-out acc, cleaned",
 }
 
@@ -60,6 +62,8 @@ def seed_values(summary: FrozenSummary, endpoints: list[dict], epoch: int) -> di
     values = {
         "held_out_error": [s.held_out.final_error for s in seeds],
         "held_out_accuracy": [s.held_out.final_accuracy for s in seeds],
+        "mixed_accuracy": [s.held_out.final_mixed_accuracy for s in seeds],
+        "in_batch_error": [s.final_train_error for s in seeds],
         "iters_to_099": [s.held_out.iters_to_acc_099 for s in seeds],
         "decay_original": [s.costs["original"].decay_orders.value for s in seeds],
         "growth_minus_log_d": [-s.costs["minus-log-d"].decay_orders.value for s in seeds]}

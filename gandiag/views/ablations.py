@@ -11,7 +11,9 @@ from gandiag.store.schema import FrozenSummary, read_summary
 from gandiag.views.render import Heading, Table, Text
 
 # The columns every study shows, then those a study adds: (header, metric).
-COMMON_COLUMNS = (("held-out CE end", "held_out_error"), ("held-out acc end", "held_out_accuracy"),
+COMMON_COLUMNS = (("in-batch CE end", "in_batch_error"),
+                  ("held-out CE end", "held_out_error"), ("held-out acc end", "held_out_accuracy"),
+                  ("mixed-batch acc end", "mixed_accuracy"),
                   ("updates to 0.99 held-out", "iters_to_099"),
                   ("original decay (orders)", "decay_original"),
                   ("-log D growth (orders)", "growth_minus_log_d"))
