@@ -26,9 +26,14 @@ CostName = Literal["original", "minus-log-d", "wasserstein", "wasserstein-gp", "
 GeneratorCostName = Literal["original", "minus-log-d", "wasserstein", "hinge", "least-squares"]
 NoiseSchedule = Literal["constant", "linear", "exponential"]
 NoiseDistribution = Literal["gaussian", "ball"]
-DBatching = Literal["separate", "joint"]
-DNorm = Literal["batch", "none"]
+# "running": BatchNorm in D normalises with its running statistics, which a joint batch updates.
+DBatching = Literal["separate", "joint", "running"]
+# "spectral": every D layer spectrally normalised (Miyato et al. 2018), no BatchNorm.
+DNorm = Literal["batch", "none", "spectral"]
 Split = Literal["train", "test"]
+# What D sees: the images as they are, or "clean": fakes with pixels below -0.98 snapped to
+# -1 and quantised to 8 bits, reals dequantised by uniform noise of +-1/255 (`ablate`).
+InputTransform = Literal["raw", "clean"]
 GMode = Literal["train", "eval"]
 # `gandiag theory`'s checks, in the order they run (and `--only` chooses from).
 TheoryCheck = Literal["vanishing", "minus-log-d", "cauchy", "wasserstein", "noise", "dirac"]
@@ -62,6 +67,11 @@ def _choice(name: str, value: Any, allowed: tuple) -> None:
 
 def _positive(name: str, value: float) -> None:
     _require(value > 0, f"{name} must be positive, got {value}")
+
+
+def _non_negative(name: str, value: float) -> None:
+    _require(math.isfinite(value) and value >= 0,
+             f"{name} {value} is not allowed; it is a finite number >= 0")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,9 +140,12 @@ class TrainConfig:
     instance_noise: float = 0.0
     noise_schedule: NoiseSchedule = "constant"
     seed: int = 0
+    # gamma of the R1 penalty gamma/2 E|grad_x D(x_real)|^2 on D (Mescheder et al. 2018).
+    r1: float = 0.0
 
     def __post_init__(self):
         _positive("epochs", self.epochs)
+        _non_negative("r1", self.r1)
         _positive("batch size", self.batch_size)
         _positive("d-steps", self.d_steps)
         _choice("cost", self.cost, COSTS)
@@ -177,9 +190,17 @@ class ProbeConfig:
     directions: int = PROBE_DIRECTIONS
     held_out: int = 1000
     eval_size: int = 512
+    # D's normalisation (None: as in the run's training) and R1 penalty gamma.
+    d_norm: DNorm | None = None
+    r1: float = 0.0
+    inputs: InputTransform = "raw"
 
     def __post_init__(self):
         _positive("iters", self.iters)
+        _non_negative("r1", self.r1)
+        _choice("inputs", self.inputs, typing.get_args(InputTransform))
+        if self.d_norm is not None:
+            _choice("d-norm", self.d_norm, typing.get_args(DNorm))
         _positive("held-out", self.held_out)
         _positive("eval size", self.eval_size)
         _choice("noise distribution", self.noise_dist, typing.get_args(NoiseDistribution))
@@ -196,13 +217,17 @@ class ProbeConfig:
         _require(len(set(self.costs)) == len(self.costs), f"costs repeat: {self.costs}")
 
     def for_run(self, train: TrainConfig) -> TrainConfig:
-        """The run's training config with this probe's D batching (None keeps the run's)."""
-        return dataclasses.replace(train, d_batching=self.d_batching or train.d_batching)
+        """The run's training config with this probe's D batching, normalisation and R1
+        (None keeps the run's batching and normalisation)."""
+        model = dataclasses.replace(train.model, d_norm=self.d_norm or train.model.d_norm)
+        return dataclasses.replace(train, d_batching=self.d_batching or train.d_batching,
+                                   model=model, r1=self.r1)
 
     def resolved(self, train: TrainConfig, epochs: tuple[int, ...]) -> "ProbeConfig":
         """This probe with its defaults filled in from the run, as written to disk."""
         return dataclasses.replace(self, epochs=epochs,
-                                   d_batching=self.d_batching or train.d_batching)
+                                   d_batching=self.d_batching or train.d_batching,
+                                   d_norm=self.d_norm or train.model.d_norm)
 
     def held_out_count(self, examples: int) -> int:
         """How many of ``examples`` are held out: ``held_out``, at most a fifth of them."""
@@ -399,3 +424,33 @@ class AfterProbeConfig:
         _positive("g-steps", self.g_steps)
         _require(math.isfinite(self.sigma) and self.sigma > 0,
                  f"after-probe sigma {self.sigma} is not allowed; it is a finite number > 0")
+
+
+# `gandiag ablate`'s studies, in the order they run (the first two answer the main question).
+AblationStudy = Literal["normalisation", "memorisation", "artefacts"]
+ABLATION_STUDIES: tuple[str, ...] = typing.get_args(AblationStudy)
+
+
+@dataclasses.dataclass(frozen=True)
+class AblateConfig:
+    """`gandiag ablate`: variants of the frozen-G probe, one factor at a time.
+
+    ``probe`` is every variant's base (its epochs, iterations, D seeds, held-out data);
+    ``r1`` the gamma of the normalisation study's R1 variant; ``train_subsets`` the
+    memorisation study's numbers of real images D trains on (those below the data set's
+    size run, beside all of them).
+    """
+
+    studies: tuple[AblationStudy, ...] = ABLATION_STUDIES
+    probe: ProbeConfig = ProbeConfig(epochs=(1, 25), iters=250, seeds=3, eval_size=256)
+    r1: float = 10.0
+    train_subsets: tuple[int, ...] = (1000, 3000)
+    # Run only these variants of the studies (empty: all), e.g. to run them side by side.
+    variants: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        for study in self.studies:
+            _choice("study", study, ABLATION_STUDIES)
+        _positive("r1", self.r1)
+        for count in self.train_subsets:
+            _positive("train subset", count)

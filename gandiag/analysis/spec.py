@@ -291,3 +291,21 @@ FIGURE3_CAPTION = ClaimSpec(
               "tests/test_after_probe.py shows the statistic does not pass on it.",
     premise="D near-optimal before G moves: its accuracy on a fresh real and fake batch "
             ">= 0.99 (Figure 1's threshold)")
+
+# Ablations (`gandiag ablate`): when a factor "matters". Fixed on 2026-11-29 before any
+# ablation result was seen. Each variant of a study is compared with the study's baseline
+# (its first variant) against the same frozen G, on each primary metric, over
+# independently initialised D seeds. A variant's effect counts when it is larger than the
+# seed spread: the two seed ranges do not overlap and the gap between their means exceeds
+# the wider of the two ranges. Rationale: a rank-and-range rule needs no distributional
+# assumption; with 3 seeds a side and no effect (6 iid Gaussian values) it fires in 4.6%
+# of comparisons, at most ABLATION_NULL_RATE (tests/test_ablate.py simulates it; disjoint
+# ranges alone: 2 / C(6, 3) = 10%), and finds a shift of 5 standard deviations 99% of the
+# time. A study makes up to 20 comparisons (variants x epochs x metrics), so one flagged
+# comparison alone can be chance: the verdict lists every flagged one with its numbers.
+# Fewer than 3 seeds a side: INCONCLUSIVE. Primary metrics:
+# D's held-out cross-entropy at the end (is D perfect out of sample?) and the original
+# cost's decay orders (does G's gradient vanish?); the other columns are shown, not judged.
+ABLATION_MIN_SEEDS = 3
+ABLATION_METRICS = ("held_out_error", "decay_original")
+ABLATION_NULL_RATE = 0.05

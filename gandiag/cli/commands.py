@@ -1,5 +1,6 @@
 """The commands: each parses its options, builds a config and calls a library `run`."""
 
+import dataclasses
 import errno
 import functools
 import logging
@@ -18,6 +19,7 @@ from gandiag.cli.options import (
     with_flags,
 )
 from gandiag.config import (
+    ABLATION_STUDIES,
     ADD_NOISE_SIGMAS,
     COSTS,
     DATASETS,
@@ -87,13 +89,15 @@ TRAIN_FLAGS = [
     Flag("cost", ", ".join(COSTS)),
     Flag("optimizer.lr"), Flag("optimizer.beta1"),
     Flag("d_steps", "D updates per G update"),
-    Flag("d_batching", f"{one_of(DBatching)}: real and fake through D as two batches or one"),
+    Flag("d_batching", f"{one_of(DBatching)}: real and fake through D as two batches or one "
+         "(running: one that only updates the running statistics D normalises with)"),
     Flag("model.d_norm", f"normalisation in D's inner layers: {one_of(DNorm)}"),
     Flag("model.nz"), Flag("model.ngf"), Flag("model.ndf"),
     Flag("save_epochs", "Epochs to keep (those <= --epochs, plus the last)", parse=parse_ints),
     Flag("instance_noise", "sigma of N(0, sigma^2 I) added to D's inputs"),
     Flag("noise_schedule", f"{one_of(NoiseSchedule)} (linear and exponential decay to 0)"),
     Flag("seed"),
+    Flag("r1", "gamma of the R1 penalty gamma/2 E|grad_x D(x_real)|^2 on D (0: none)"),
 ]
 
 # Options shared by the frozen-G experiments (freeze-g-train-d, probe, add-noise).
@@ -107,6 +111,8 @@ PROBE_FLAGS = [
     Flag("d_batching", f"{one_of(DBatching)}; default: as in training"),
     Flag("held_out", "The data set's last examples kept from D (at most a fifth of it)"),
     Flag("eval_size", "Held-out reals (and as many fresh fakes) per evaluation of D"),
+    Flag("d_norm", f"D's normalisation: {one_of(DNorm)}; default: as in training"),
+    Flag("r1", "gamma of the R1 penalty gamma/2 E|grad_x D(x_real)|^2 on D (0: none)"),
 ]
 COST_FLAG = Flag("costs", f"both, or any of {', '.join(GENERATOR_COSTS)} (comma-separated)",
                  name="cost", parse=parse_costs, default="both")
@@ -340,6 +346,41 @@ def quality(options: Settings, after: Settings,
             caption.run(member, after.apply(AfterProbeConfig()), config, quiet)
 
 
+def ablate(
+    run_dir: pathlib.Path | None = typer.Argument(
+        None, help="A `gandiag train` run with checkpoints at the preset's epochs (default: the "
+        "latest)"),
+    study: list[str] | None = typer.Option(
+        None, help=f"Run only this study (repeatable): {', '.join(ABLATION_STUDIES)}; "
+        "default: all, in that order"),
+    iters: int | None = typer.Option(None, help="D iterations per variant; default: the "
+                                     "data set's ablate preset"),
+    seeds: int | None = typer.Option(None, help="D seeds per variant; default: the preset's"),
+    epochs: str | None = typer.Option(None, help="Saved epochs, e.g. 1,25; default: the "
+                                      "preset's"),
+    variant: list[str] | None = typer.Option(None, help="Run only this variant of the study "
+                                             "(repeatable), e.g. joint; default: all"),
+    quiet: bool = typer.Option(False),
+):
+    """Why D becomes perfect: each study's variants of the probe, as sub-runs, with verdicts."""
+    from gandiag.experiments import ablate as ablating
+    from gandiag.experiments import ablation_studies
+
+    resolved = runs.resolve_run_dir(run_dir)
+    config = ablation_studies.preset(runs.read_config(resolved)["data"]["dataset"])
+    changes = {"iters": iters, "seeds": seeds,
+               "epochs": parse_ints(epochs, "--epochs") if epochs else None}
+    probe = dataclasses.replace(config.probe,
+                                **{k: v for k, v in changes.items() if v is not None})
+    config = dataclasses.replace(config, probe=probe,
+                                 studies=tuple(study) if study else config.studies,
+                                 variants=tuple(variant or ()))
+    ablating.run(resolved, config, quiet)
+    from gandiag.views import report as reporting
+
+    typer.echo(f"report: {reporting.run(resolved, quiet=True)}")
+
+
 def compare(
     run_dirs: list[pathlib.Path] = typer.Argument(..., help="Runs to compare"),
     output: pathlib.Path | None = typer.Option(None, help="Default: runs/compare-<time>"),
@@ -400,6 +441,7 @@ for name, command, options in [
     ("compare", compare, {}),
     ("quality", quality, {}),
     ("sweep", sweep, {}),
+    ("ablate", ablate, {}),
 ]:
     app.command(name, **options)(user_errors(command))
 

@@ -160,6 +160,17 @@ def gradient_penalty(critic: Callable[[Array], Array], real: Array, fake: Array,
     return jnp.mean(jnp.square(norms - 1.0))
 
 
+def r1_penalty(critic: Callable[[Array], Array], real: Array, gamma: float) -> Array:
+    """The R1 penalty gamma/2 E[||grad_x D(x)||^2] on real inputs (Mescheder et al. 2018).
+
+    D(x) is the logit, as in the paper; the gradient of the batch's summed logits gives
+    each example's own gradient when D treats examples independently.
+    """
+    input_grads = jax.grad(lambda inputs: jnp.sum(critic(inputs)))(real)
+    return 0.5 * gamma * jnp.mean(jnp.sum(jnp.square(input_grads),
+                                          axis=tuple(range(1, real.ndim))))
+
+
 def accuracy(real_logits: Array, fake_logits: Array) -> Array:
     """D's accuracy on a balanced batch: real called real (logit > 0), fake called fake."""
     return 0.5 * (jnp.mean(real_logits > 0) + jnp.mean(fake_logits < 0))

@@ -49,23 +49,36 @@ class DCGANGenerator(nn.Module):
 
 
 class DCGANDiscriminator(nn.Module):
-    """Image -> stride-2 convs with LeakyReLU(0.2) -> one logit per image."""
+    """Image -> stride-2 convs with LeakyReLU(0.2) -> one logit per image.
+
+    ``spectral_norm``: every layer's kernel, reshaped to (inputs, outputs), is divided by
+    its largest singular value, estimated by one power iteration per call whose ``u``
+    vectors live in D's ``batch_stats`` (updated in training mode only).
+    """
 
     image_size: int
     ndf: int = 64
     batch_norm: bool = True
+    spectral_norm: bool = False
+
+    def _layer(self, layer: nn.Module, inputs, train: bool):
+        if self.spectral_norm:
+            return nn.SpectralNorm(layer)(inputs, update_stats=train)
+        return layer(inputs)
 
     @nn.compact
     def __call__(self, images, train: bool = True):
         hidden = images
         for layer in range(num_stride2_layers(self.image_size)):
             inner = layer > 0 and self.batch_norm
-            hidden = DownsamplingConv(self.ndf * 2**layer, use_bias=not inner)(hidden)
+            hidden = self._layer(DownsamplingConv(self.ndf * 2**layer, use_bias=not inner),
+                                 hidden, train)
             if inner:
                 hidden = _batch_norm(train)(hidden)
             hidden = nn.leaky_relu(hidden, 0.2)
         # A 4x4 valid convolution to one output is exactly a dense layer on the flat 4x4 map.
-        logits = nn.Dense(1, kernel_init=weight_init)(hidden.reshape(hidden.shape[0], -1))
+        logits = self._layer(nn.Dense(1, kernel_init=weight_init),
+                             hidden.reshape(hidden.shape[0], -1), train)
         return logits[:, 0]
 
 

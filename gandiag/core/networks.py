@@ -6,7 +6,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
-from gandiag.config import TrainConfig
+from gandiag.config import DBatching, TrainConfig
 from gandiag.core.state import build_discriminator, build_generator
 
 
@@ -16,7 +16,7 @@ class Networks:
 
     generator: nn.Module
     discriminator: nn.Module
-    joint_batching: bool
+    batching: DBatching = "separate"
 
     def generate(self, params, stats, z, train: bool = True):
         return apply_module(self.generator, params, stats, z, train)
@@ -25,8 +25,19 @@ class Networks:
         return apply_module(self.discriminator, params, stats, inputs, train)
 
     def discriminate_pair(self, params, stats, real, fake):
-        """D's logits on a real and a fake batch, jointly or as two batches (BatchNorm differs)."""
-        if self.joint_batching:
+        """D's logits on a real and a fake batch, jointly or as two batches (BatchNorm differs).
+
+        ``running`` batching: the logits use D's running statistics as they were before
+        this batch, so no example's logit depends on its batch; the joint batch then
+        updates them.
+        """
+        if self.batching == "running":
+            joint = jnp.concatenate([real, fake])
+            logits = self.discriminate(params, stats, joint, False)[0]
+            new_stats = self.discriminate(jax.lax.stop_gradient(params), stats,
+                                          jax.lax.stop_gradient(joint))[1]
+            return logits[: real.shape[0]], logits[real.shape[0]:], new_stats
+        if self.batching == "joint":
             logits, stats = self.discriminate(params, stats, jnp.concatenate([real, fake]))
             return logits[: real.shape[0]], logits[real.shape[0]:], stats
         real_logits, stats = self.discriminate(params, stats, real)
@@ -35,7 +46,7 @@ class Networks:
 
     def fake_logits(self, params, stats, real, fake):
         """D's logits on the fake batch alone, batched as in ``discriminate_pair``."""
-        if self.joint_batching:
+        if self.batching != "separate":
             return self.discriminate_pair(params, stats, real, fake)[1]
         return self.discriminate(params, stats, fake)[0]
 
@@ -52,7 +63,7 @@ def apply_module(module: nn.Module, params, stats, inputs, train: bool):
 def build_networks(config: TrainConfig, example_shape) -> Networks:
     return Networks(build_generator(config.model, example_shape),
                     build_discriminator(config.model, example_shape),
-                    joint_batching=config.d_batching == "joint")
+                    batching=config.d_batching)
 
 
 def generate(networks: Networks, g_variables: dict, key: jax.Array, count: int, nz: int,

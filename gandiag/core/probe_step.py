@@ -16,6 +16,7 @@ import optax
 
 from gandiag.config import ProbeConfig, TrainConfig
 from gandiag.core import losses
+from gandiag.core.artefacts import transform_inputs
 from gandiag.core.networks import apply_module, build_networks, generate
 from gandiag.core.noise import add_noise
 from gandiag.core.parallel import Parallel
@@ -71,20 +72,30 @@ def _probe_step(train_config: TrainConfig, probe: ProbeConfig, example_shape,
     networks = build_networks(config, example_shape)
     # D is trained with the cross-entropy whatever G was trained with: the paper's protocol.
     update_discriminator = DiscriminatorUpdate(networks, losses.cross_entropy,
-                                               adam(probe.optimizer), noise=probe.noise_dist)
+                                               adam(probe.optimizer), noise=probe.noise_dist,
+                                               r1=probe.r1)
     generator_costs = [losses.generator_cost(name) for name in probe.costs]
     train_generator = probe.g_mode == "train"
     batch_size, nz = probe.batch_size, config.model.nz
 
     def probe_step(d_state: DiscriminatorState, g_variables, data, key, sigma, directions):
         real_key, z_key, d_key = jax.random.split(key, 3)
-        real = parallel.split_batch(
+        inputs_key = jax.random.fold_in(key, 1)
+        drawn = parallel.split_batch(
             jnp.take(data, jax.random.randint(real_key, (batch_size,), 0, data.shape[0]), 0))
         z = parallel.split_batch(jax.random.normal(z_key, (batch_size, nz)))
-        # G's BatchNorm statistics are computed but never stored: G stays frozen.
-        fake, generator_pullback = jax.vjp(
-            lambda g_params: networks.generate(g_params, g_variables["batch_stats"], z,
-                                               train_generator)[0], g_variables["params"])
+
+        def inputs_seen(g_params):
+            """(real, fake) as D sees them (``probe.inputs``), fakes a function of G."""
+            # G's BatchNorm statistics are computed but never stored: G stays frozen.
+            fake = networks.generate(g_params, g_variables["batch_stats"], z, train_generator)[0]
+            return transform_inputs(drawn, fake, inputs_key, probe.inputs)
+
+        (real, fake), pullback_pair = jax.vjp(inputs_seen, g_variables["params"])
+
+        def generator_pullback(fake_cotangent):
+            return pullback_pair((jnp.zeros_like(real), fake_cotangent))
+
         d_step = update_discriminator(*d_state, real, fake, d_key, sigma)
         record = {"error": d_step.metrics["d_loss"], "accuracy": d_step.metrics["d_accuracy"],
                   "d_real": d_step.metrics["d_real"], "d_fake": d_step.metrics["d_fake"]}
@@ -123,7 +134,9 @@ def make_evaluation(train_config: TrainConfig, probe: ProbeConfig, example_shape
 
     def evaluate(d_state, g_variables, real, key, sigma):
         z_key, real_key, fake_key = jax.random.split(key, 3)
+        inputs_key = jax.random.fold_in(key, 1)
         fake = generate(networks, g_variables, z_key, real.shape[0], nz, train_generator)
+        real, fake = transform_inputs(real, fake, inputs_key, probe.inputs)
         noisy_real = add_noise(real, sigma, real_key, probe.noise_dist)
         noisy_fake = add_noise(fake, sigma, fake_key, probe.noise_dist)
         real_logits = networks.discriminate(d_state.params, d_state.stats, noisy_real, False)[0]

@@ -41,7 +41,8 @@ def build_discriminator(model: ModelConfig, example_shape: tuple[int, ...]) -> n
     if len(example_shape) == 1:
         return MLPDiscriminator(hidden=(2 * model.ndf,) * 3)
     return DCGANDiscriminator(image_size=example_shape[0], ndf=model.ndf,
-                              batch_norm=model.d_norm == "batch")
+                              batch_norm=model.d_norm == "batch",
+                              spectral_norm=model.d_norm == "spectral")
 
 
 def adam(optimizer: OptimizerConfig) -> optax.GradientTransformation:

@@ -61,6 +61,7 @@ class DiscriminatorUpdate:
     tx: optax.GradientTransformation
     gradient_penalty: float = 0.0
     noise: NoiseDistribution = "gaussian"
+    r1: float = 0.0
 
     def __call__(self, params, stats, opt_state, real, fake, key, sigma) -> DiscriminatorStep:
         noise_real, noise_fake, penalty_key = jax.random.split(key, 3)
@@ -81,6 +82,11 @@ class DiscriminatorUpdate:
                 real, fake, penalty_key))(params)
             grads = jax.tree_util.tree_map(
                 lambda g, p: g + self.gradient_penalty * p, grads, penalty_grads)
+        if self.r1:
+            r1_grads = jax.grad(lambda d_params: losses.r1_penalty(
+                lambda inputs: self.networks.discriminate(d_params, stats, inputs)[0],
+                real, self.r1))(params)
+            grads = jax.tree_util.tree_map(jnp.add, grads, r1_grads)
         updates, opt_state = self.tx.update(grads, opt_state, params)
         metrics = {
             "d_loss": loss,
@@ -123,7 +129,7 @@ def make_train_step(config: TrainConfig, example_shape, parallel: Parallel = Par
     cost = losses.gan_cost(config.cost)
     tx = adam(config.optimizer)
     update_discriminator = DiscriminatorUpdate(networks, cost.discriminator, tx,
-                                               cost.gradient_penalty)
+                                               cost.gradient_penalty, r1=config.r1)
     batch_size = config.batch_size
 
     def train_step(state: GANState, data: Array, order: Array, sigma: Array):

@@ -149,7 +149,8 @@ class _Prober:
         self.step = make_probe_step(experiment.train_config, probe, shape, self.mesh)
         self.evaluate, _ = make_evaluation(experiment.train_config, probe, shape)
         self.premises = make_premise_step(experiment.train_config, probe, shape)
-        self.discriminator = build_networks(experiment.train_config, shape).discriminator
+        self.discriminator = build_networks(probe.for_run(experiment.train_config),
+                                            shape).discriminator
         self.tx = adam(probe.optimizer)
         self.data = self.mesh.put_data(experiment.dataset.array)
         self.eval_batch = self.mesh.replicate(

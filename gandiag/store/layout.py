@@ -14,6 +14,9 @@
   report/                          REPORT.md, report.html, training.png
   theory/                          `gandiag theory`: summary.json, one figure per check
   quality/                         `gandiag quality`: summary.json, quality.png, after_probe.json
+  ablate/<study>/study.json        `gandiag ablate`: the study's baseline and variants
+  ablate/<study>/<variant>/        an ExperimentDir per variant, plus
+                                   endpoints.jsonl (each final D on train, held-out, clean)
 ```
 """
 
@@ -60,6 +63,11 @@ COMPARISON_JSON = "comparison.json"
 COMPARISON_FIGURE = "comparison.png"
 # `gandiag theory`: its folder (in a run dir, or runs/theory alone) and a figure per check.
 THEORY = "theory"
+# `gandiag ablate`: its folder in a run dir, and each variant's end-of-training evaluations.
+ABLATE = "ablate"
+ENDPOINTS = "endpoints.jsonl"
+# A study's baseline and its variants in order: {"baseline": ..., "variants": [...]}.
+STUDY = "study.json"
 THEORY_FIGURES = {"vanishing": "theory_vanishing.png", "minus-log-d": "theory_minus_log_d.png",
                   "cauchy": "theory_cauchy.png", "wasserstein": "theory_wasserstein.png",
                   "noise": "theory_noise.png", "dirac": "theory_dirac.png"}
@@ -163,3 +171,10 @@ class RunDir:
     @property
     def quality(self) -> ExperimentDir:
         return ExperimentDir(self.path / QUALITY)
+
+    def ablation_study(self, study: str) -> pathlib.Path:
+        return self.path / ABLATE / study
+
+    def ablation(self, study: str, variant: str) -> ExperimentDir:
+        """One variant of one `gandiag ablate` study: a frozen-G experiment of its own."""
+        return ExperimentDir(self.ablation_study(study) / variant)

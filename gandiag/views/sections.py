@@ -9,7 +9,7 @@ import pathlib
 
 from gandiag.store import layout, records
 from gandiag.store.schema import FrozenSummary, NoiseSummary, ToySummary, read_summary
-from gandiag.views import plots, quality_section, tables
+from gandiag.views import ablations, plots, quality_section, tables
 from gandiag.views.render import Figure, Heading, Table, Text
 
 READING = {
@@ -163,4 +163,5 @@ def run_sections(run: layout.RunDir, config: dict, report_dir: pathlib.Path) -> 
     return [*config_section(config), *training_section(run, report_dir), *samples_section(run),
             *figure1_section(run), *gradient_section(run, "original"),
             *gradient_section(run, "minus-log-d"), *noise_section(run), *toy_section(run),
-            *quality_section.section(run)]
+            *quality_section.section(run),
+            *ablations.section(run)]

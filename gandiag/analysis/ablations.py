@@ -1,0 +1,129 @@
+"""`gandiag ablate`'s tables and verdicts: each study's variants against its baseline.
+
+A study's variants each trained fresh Ds (several seeds) against the same frozen Gs. Per
+variant and epoch this module reduces every seed's numbers (from the variant's
+``FrozenSummary`` and its end-of-training evaluations) to a mean with the range over
+seeds, and judges each factor by the rule fixed in ``gandiag.analysis.spec``.
+"""
+
+import dataclasses
+import math
+
+import numpy as np
+
+from gandiag.analysis.spec import ABLATION_METRICS, ABLATION_MIN_SEEDS
+from gandiag.store.schema import FrozenSummary
+
+MATTERS, NO_EFFECT, INCONCLUSIVE = "MATTERS", "NO EFFECT", "INCONCLUSIVE"
+METRIC_NAMES = {
+    "held_out_error": "held-out cross-entropy", "iters_to_099": "updates to 0.99 held-out",
+    "decay_original": "original-cost decay (orders)",
+    "growth_minus_log_d": "-log D growth (orders)",
+    "held_out_accuracy": "held-out accuracy", "mixed_accuracy": "held-out acc, mixed batch",
+    "in_batch_error": "in-batch cross-entropy",
+    "train_error": "cross-entropy on D's training reals",
+    "train_accuracy": "accuracy on D's training reals", "clean_accuracy": "held-out acc, cleaned",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Spread:
+    """A metric over D seeds: their mean, and the range [low, high] the seeds span."""
+
+    mean: float
+    low: float
+    high: float
+    seeds: int
+
+    @classmethod
+    def of(cls, values) -> "Spread":
+        values = np.asarray([v for v in values if v is not None and math.isfinite(v)], float)
+        if not values.size:
+            return cls(math.nan, math.nan, math.nan, 0)
+        return cls(float(values.mean()), float(values.min()), float(values.max()), values.size)
+
+    def text(self) -> str:
+        return "-" if not self.seeds else f"{self.mean:.3g} [{self.low:.3g}, {self.high:.3g}]"
+
+
+@dataclasses.dataclass(frozen=True)
+class Cell:
+    """One variant against one frozen G: every metric's spread over D seeds."""
+
+    variant: str
+    epoch: int
+    metrics: dict[str, Spread]
+    reached: int  # seeds whose held-out accuracy reached 0.99
+
+
+def seed_values(summary: FrozenSummary, endpoints: list[dict], epoch: int) -> dict[str, list]:
+    """{metric: one value per D seed} of one variant against the G of ``epoch``."""
+    seeds = summary.checkpoints[epoch].seeds
+    values = {
+        "held_out_error": [s.held_out.final_error for s in seeds],
+        "held_out_accuracy": [s.held_out.final_accuracy for s in seeds],
+        "mixed_accuracy": [s.held_out.final_mixed_accuracy for s in seeds],
+        "in_batch_error": [s.final_train_error for s in seeds],
+        "iters_to_099": [s.held_out.iters_to_acc_099 for s in seeds],
+        "decay_original": [s.costs["original"].decay_orders.value for s in seeds],
+        "growth_minus_log_d": [-s.costs["minus-log-d"].decay_orders.value for s in seeds]}
+    for split, prefix in (("train", "train"), ("held-out-clean", "clean")):
+        chosen = [e for e in endpoints if e["epoch"] == epoch and e["split"] == split]
+        values[f"{prefix}_error"] = [e["error"] for e in chosen]
+        values[f"{prefix}_accuracy"] = [e["accuracy"] for e in chosen]
+    return values
+
+
+def cell(variant: str, epoch: int, values: dict[str, list]) -> Cell:
+    return Cell(variant, epoch, {name: Spread.of(v) for name, v in values.items()},
+                sum(v is not None for v in values["iters_to_099"]))
+
+
+def separated(variant: Spread, baseline: Spread) -> bool:
+    """The spec's rule: the seed ranges are disjoint and the means lie further apart than
+    the wider range."""
+    disjoint = variant.low > baseline.high or variant.high < baseline.low
+    widest = max(variant.high - variant.low, baseline.high - baseline.low)
+    return disjoint and abs(variant.mean - baseline.mean) > widest
+
+
+@dataclasses.dataclass(frozen=True)
+class Effect:
+    variant: str
+    epoch: int
+    metric: str
+    variant_spread: Spread
+    baseline_spread: Spread
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    verdict: str
+    effects: list[Effect]
+    sentence: str
+
+
+def judge(study: str, baseline: str, cells: list[Cell]) -> Verdict:
+    """Whether the factor a study varies matters, by the spec's rule, in one sentence."""
+    base = {c.epoch: c for c in cells if c.variant == baseline}
+    others = [c for c in cells if c.variant != baseline and c.epoch in base]
+    if not others:
+        return Verdict(INCONCLUSIVE, [], f"{study}: INCONCLUSIVE, no variant besides the "
+                       f"baseline {baseline} ran.")
+    seeds = min(c.metrics[m].seeds for c in [*others, *base.values()] for m in ABLATION_METRICS)
+    if seeds < ABLATION_MIN_SEEDS:
+        return Verdict(INCONCLUSIVE, [], f"{study}: INCONCLUSIVE, {seeds} D seed(s) per "
+                       f"variant; the rule needs {ABLATION_MIN_SEEDS} to tell an effect from "
+                       "the seed spread.")
+    effects = [Effect(c.variant, c.epoch, metric, c.metrics[metric], base[c.epoch].metrics[metric])
+               for c in others for metric in ABLATION_METRICS
+               if separated(c.metrics[metric], base[c.epoch].metrics[metric])]
+    if not effects:
+        return Verdict(NO_EFFECT, [], f"{study}: NO EFFECT larger than the spread over "
+                       f"{seeds} D seeds; no variant's range separates from the baseline "
+                       f"{baseline}'s on {' or '.join(METRIC_NAMES[m] for m in ABLATION_METRICS)}.")
+    listed = "; ".join(
+        f"{e.variant} vs {baseline} at epoch {e.epoch}: {METRIC_NAMES[e.metric]} "
+        f"{e.variant_spread.text()} vs {e.baseline_spread.text()}" for e in effects)
+    return Verdict(MATTERS, effects, f"{study}: MATTERS (effects larger than the spread over "
+                   f"{seeds} D seeds): {listed}.")

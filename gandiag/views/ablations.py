@@ -1,0 +1,81 @@
+"""The report's Ablations section and `gandiag ablate`'s console tables.
+
+Read from ``<run>/ablate/<study>/``: the study's variants in order (study.json), each
+variant's summary.json and endpoints.jsonl.
+"""
+
+from gandiag.analysis import ablations
+from gandiag.config import ABLATION_STUDIES
+from gandiag.store import layout, records
+from gandiag.store.schema import FrozenSummary, read_summary
+from gandiag.views.render import Heading, Table, Text
+
+# The columns every study shows, then those a study adds: (header, metric).
+COMMON_COLUMNS = (("in-batch CE end", "in_batch_error"),
+                  ("held-out CE end", "held_out_error"), ("held-out acc end", "held_out_accuracy"),
+                  ("mixed-batch acc end", "mixed_accuracy"),
+                  ("updates to 0.99 held-out", "iters_to_099"),
+                  ("original decay (orders)", "decay_original"),
+                  ("-log D growth (orders)", "growth_minus_log_d"))
+STUDY_COLUMNS = {
+    "memorisation": (("train CE end", "train_error"), ("train acc end", "train_accuracy")),
+    "artefacts": (("held-out acc, cleaned inputs", "clean_accuracy"),),
+}
+READING = (
+    "Each study varies one factor of the frozen-G probe and keeps the rest at its baseline "
+    "(BatchNorm on separate real and fake batches, every real image, raw pixels). Cells: mean "
+    "over D seeds [lowest, highest seed]. Held-out numbers use D's running statistics on "
+    "held-out reals and fresh fakes; decay = log10 of G's original-cost gradient norm, first "
+    "10 iterations over the last eighth (positive: it vanishes); -log D growth the same for "
+    "the -log D cost, sign flipped. 'updates to 0.99' is the median over the seeds that "
+    "reached it (k/n reached). eval-mode: D normalises with running statistics that joint "
+    "batches update; cleaned inputs: fakes snapped below -0.98 to -1 and quantised to 8 bits, "
+    "reals dequantised by +-1/255. The verdict follows the spec's rule: an effect counts when "
+    "a variant's seed range and the baseline's do not overlap and their means lie further "
+    "apart than the wider range.")
+
+
+def _reached(cell: ablations.Cell) -> str:
+    spread = cell.metrics["iters_to_099"]
+    total = cell.metrics["held_out_error"].seeds
+    return "-" if not spread.seeds else f"{spread.mean:.0f} ({cell.reached}/{total} reached)"
+
+
+def study_cells(run: layout.RunDir, study: str) -> tuple[str, list[ablations.Cell]]:
+    """The study's baseline and a cell per (variant, epoch) that has run, variants in order."""
+    description = records.read_json(run.ablation_study(study) / layout.STUDY) or {}
+    cells = []
+    for variant in description.get("variants", []):
+        output = run.ablation(study, variant)
+        if not output.summary.is_file():
+            continue
+        summary = read_summary(output.summary, FrozenSummary)
+        endpoints = records.read_jsonl(output.path / layout.ENDPOINTS)
+        cells += [ablations.cell(variant, epoch,
+                                 ablations.seed_values(summary, endpoints, epoch))
+                  for epoch in sorted(summary.checkpoints)]
+    return description.get("baseline", ""), cells
+
+
+def study_table(run: layout.RunDir, study: str):
+    """(title, (columns, rows), verdict) of one study."""
+    baseline, cells = study_cells(run, study)
+    columns = (*COMMON_COLUMNS, *STUDY_COLUMNS.get(study, ()))
+    rows = [[c.variant, c.epoch, *(_reached(c) if metric == "iters_to_099"
+                                   else c.metrics[metric].text() for _, metric in columns)]
+            for c in cells]
+    header = ["variant", "epoch", *(name for name, _ in columns)]
+    return f"ablate {study}: {run.path}", (header, rows), ablations.judge(study, baseline, cells)
+
+
+def section(run: layout.RunDir) -> list:
+    """The Ablations section: per study its table and its verdict (nothing if none ran)."""
+    studies = [study for study in ABLATION_STUDIES
+               if (run.ablation_study(study) / layout.STUDY).is_file()]
+    if not studies:
+        return []
+    blocks = [Heading("Ablations"), Text(READING)]
+    for study in studies:
+        _, (columns, rows), verdict = study_table(run, study)
+        blocks += [Heading(study, 3), Table(columns, rows), Text(verdict.sentence)]
+    return blocks

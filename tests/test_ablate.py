@@ -1,0 +1,137 @@
+"""`gandiag ablate`: the rule that judges a factor, each study's mechanics on a tiny model."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from gandiag.analysis import ablations
+from gandiag.analysis.spec import ABLATION_MIN_SEEDS, ABLATION_NULL_RATE
+from gandiag.config import AblateConfig, ModelConfig, ProbeConfig, TrainConfig
+from gandiag.core import artefacts
+from gandiag.core.networks import build_networks
+from gandiag.core.state import init_discriminator
+from gandiag.experiments import ablate, ablation_studies
+from gandiag.store import layout, records
+from gandiag.views import ablations as ablation_views
+
+
+def _cells(baseline_values, variant_values, epoch=25):
+    def values(held_out_error, decay):
+        return {"held_out_error": held_out_error, "decay_original": decay,
+                "iters_to_099": [None] * len(held_out_error)}
+    return [ablations.cell("separate", epoch, values(*baseline_values)),
+            ablations.cell("joint", epoch, values(*variant_values))]
+
+
+def test_rule_flags_a_null_variant_at_the_rate_the_spec_states():
+    rng = np.random.default_rng(0)
+    draws = rng.normal(size=(20000, 2, ABLATION_MIN_SEEDS))
+    flagged = np.mean([ablations.separated(ablations.Spread.of(v), ablations.Spread.of(b))
+                       for b, v in draws])
+    assert flagged <= ABLATION_NULL_RATE
+    # An effect of five times the seeds' standard deviation is found almost always.
+    shifted = np.mean([ablations.separated(ablations.Spread.of(v + 5), ablations.Spread.of(b))
+                       for b, v in draws[:2000]])
+    assert shifted > 0.95
+
+
+def test_verdict_follows_the_numbers():
+    large = ablations.judge("normalisation", "separate", _cells(
+        ([1.2, 1.3, 1.4], [0.3, 0.35, 0.4]), ([0.5, 0.52, 0.55], [0.3, 0.34, 0.41])))
+    assert large.verdict == ablations.MATTERS
+    assert [(e.variant, e.metric) for e in large.effects] == [("joint", "held_out_error")]
+    assert "joint vs separate at epoch 25: held-out cross-entropy 0.523" in large.sentence
+    null = ablations.judge("normalisation", "separate", _cells(
+        ([1.2, 1.3, 1.4], [0.3, 0.35, 0.4]), ([1.25, 1.5, 1.1], [0.32, 0.38, 0.2])))
+    assert null.verdict == ablations.NO_EFFECT and not null.effects
+    # Disjoint ranges, but the means are no further apart than a range is wide.
+    small = ablations.judge("normalisation", "separate", _cells(
+        ([1.0, 1.2, 1.4], [0.3, 0.35, 0.4]), ([1.45, 1.5, 1.75], [0.32, 0.38, 0.36])))
+    assert small.verdict == ablations.NO_EFFECT
+    few = ablations.judge("normalisation", "separate", _cells(
+        ([1.2, 1.3], [0.3, 0.35]), ([0.5, 0.52], [0.3, 0.34])))
+    assert few.verdict == ablations.INCONCLUSIVE and "2 D seed(s)" in few.sentence
+
+
+def test_cleaned_fakes_lie_on_the_8_bit_grid_and_pass_g_gradient_through():
+    fake = jnp.tanh(jax.random.normal(jax.random.key(0), (4, 8, 8, 1)) * 3)
+    cleaned = artefacts.clean_fakes(fake)
+    levels = (np.asarray(cleaned) + 1) / artefacts.QUANTUM
+    np.testing.assert_allclose(levels, np.round(levels), atol=1e-3)
+    assert np.all(np.asarray(cleaned)[np.asarray(fake) < artefacts.SNAP_BELOW] == -1)
+    assert not np.allclose(cleaned, fake)
+    np.testing.assert_allclose(jax.grad(lambda x: jnp.sum(artefacts.clean_fakes(x)))(fake), 1.0)
+    real = jnp.round((fake + 1) / artefacts.QUANTUM) * artefacts.QUANTUM - 1
+    dequantised = artefacts.dequantise_reals(real, jax.random.key(1))
+    assert np.max(np.abs(dequantised - real)) <= artefacts.QUANTUM / 2 + 1e-6
+    off_grid = (np.asarray(dequantised) + 1) / artefacts.QUANTUM
+    assert np.mean(np.abs(off_grid - np.round(off_grid)) > 0.01) > 0.9
+
+
+@pytest.mark.parametrize("batching, depends", [("joint", True), ("running", False)])
+def test_eval_mode_d_scores_each_real_independently_of_the_fakes(batching, depends):
+    config = TrainConfig(model=ModelConfig(ndf=8), d_batching=batching)
+    networks = build_networks(config, (16, 16, 1))
+    params, stats = init_discriminator(networks.discriminator, jax.random.key(0), (16, 16, 1), 8)
+    real, fake = jax.random.normal(jax.random.key(1), (2, 8, 16, 16, 1))
+    first = networks.discriminate_pair(params, stats, real, fake)[0]
+    second = networks.discriminate_pair(params, stats, real, fake + 2.0)[0]
+    assert (not np.allclose(first, second, atol=1e-6)) == depends
+
+
+def test_variants_are_one_factor_at_a_time_from_a_shared_baseline():
+    config = ablation_studies.preset("digits")
+    names = {study: [v.name for v in ablation_studies.variants(study, config, 1497)]
+             for study in config.studies}
+    assert names == {"normalisation": ["separate", "joint", "eval-mode", "none", "spectral",
+                                       "r1-10"],
+                     "memorisation": ["separate", "n-1000"], "artefacts": ["separate", "clean"]}
+    baselines = {ablation_studies.variants(s, config, 1497)[0] for s in config.studies}
+    assert len(baselines) == 1
+
+
+@pytest.fixture(scope="module")
+def ablated(tiny_run):
+    config = AblateConfig(studies=("memorisation", "artefacts"), train_subsets=(64,),
+                          probe=ProbeConfig(epochs=(1,), iters=120, seeds=1, eval_size=128,
+                                            held_out=300))
+    return ablate.run(tiny_run, config, quiet=True), layout.RunDir(tiny_run)
+
+
+def test_ablate_runs_a_sub_run_per_variant_and_builds_the_tables(ablated):
+    verdicts, run = ablated
+    assert set(verdicts) == {"memorisation", "artefacts"}
+    for study, variants in (("memorisation", ("separate", "n-64")),
+                            ("artefacts", ("separate", "clean"))):
+        for variant in variants:
+            output = run.ablation(study, variant)
+            assert output.summary.is_file() and output.curves.is_file()
+        _, (columns, rows), verdict = ablation_views.study_table(run, study)
+        assert all(len(row) == len(columns) for row in rows)
+        assert [row[:2] for row in rows] == [[v, 1] for v in variants]
+        assert verdict.verdict == ablations.INCONCLUSIVE  # one D seed cannot be judged
+    # The shared baseline ran once and was copied, not rerun.
+    assert (records.read_jsonl(run.ablation("artefacts", "separate").curves)
+            == records.read_jsonl(run.ablation("memorisation", "separate").curves))
+    blocks = ablation_views.section(run)
+    assert any(getattr(block, "text", "") == "Ablations" for block in blocks)
+
+
+def test_d_on_few_reals_fits_them_better_than_held_out_ones(ablated):
+    _, run = ablated
+    endpoints = records.read_jsonl(run.ablation("memorisation", "n-64").path
+                                   / layout.ENDPOINTS)
+    by_split = {e["split"]: e for e in endpoints}
+    assert by_split["train"]["error"] < by_split["held-out"]["error"]
+
+
+def test_unknown_study_is_a_one_line_error(tiny_run):
+    from gandiag.cli.commands import app
+
+    result = CliRunner().invoke(app, ["ablate", str(tiny_run), "--study", "bogus"])
+    assert result.exit_code == 2
+    assert "study 'bogus' is not allowed; choose one of: normalisation" in result.output
+    assert "Traceback" not in result.output
+
