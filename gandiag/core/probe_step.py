@@ -100,7 +100,7 @@ def _probe_step(train_config: TrainConfig, probe: ProbeConfig, example_shape,
         record = {"error": d_step.metrics["d_loss"], "accuracy": d_step.metrics["d_accuracy"],
                   "d_real": d_step.metrics["d_real"], "d_fake": d_step.metrics["d_fake"]}
         for cost in generator_costs:
-            if cost.name == "original" and not networks.joint_batching:
+            if cost.name == "original" and networks.batching != "joint":
                 # log(1 - D(G(z))) is minus the fake half of D's cross-entropy, so its
                 # gradient at the fake batch is minus the one D's update pulled back
                 # already: one pullback through D fewer per iteration. (On joint batches
