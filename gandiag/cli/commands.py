@@ -8,6 +8,7 @@ import os
 import pathlib
 import shutil
 import sys
+import threading
 
 import typer
 
@@ -448,7 +449,23 @@ for name, command, options in [
     app.command(name, **options)(user_errors(command))
 
 
+def _closed_loop_noise_dropped(hook):
+    """``hook`` (sys.excepthook) but silent on "Event loop is closed" raised off the main
+    thread: Orbax's writer callbacks raise it, printed without a header, when a checkpoint
+    write fails and its event loop is gone (seen in CI on a full disk, before the one-line
+    error that says what happened)."""
+
+    def excepthook(kind, value, traceback):
+        if (isinstance(value, RuntimeError) and str(value) == "Event loop is closed"
+                and threading.current_thread() is not threading.main_thread()):
+            return
+        hook(kind, value, traceback)
+
+    return excepthook
+
+
 def main() -> None:
+    sys.excepthook = _closed_loop_noise_dropped(sys.excepthook)
     # Orbax reports a failed write (a full disk) from its worker threads through absl and
     # asyncio logging, hundreds of lines; gandiag answers it in one line (user_errors).
     for name in ("absl", "asyncio", "concurrent.futures"):
