@@ -449,23 +449,30 @@ for name, command, options in [
     app.command(name, **options)(user_errors(command))
 
 
-def _closed_loop_noise_dropped(hook):
-    """``hook`` (sys.excepthook) but silent on "Event loop is closed" raised off the main
-    thread: Orbax's writer callbacks raise it, printed without a header, when a checkpoint
+def _closed_loop(value) -> bool:
+    return isinstance(value, RuntimeError) and str(value) == "Event loop is closed"
+
+
+def _closed_loop_noise_dropped(excepthook, unraisablehook):
+    """sys.excepthook and sys.unraisablehook, silent on "Event loop is closed": Orbax's
+    writer callbacks raise it from C threads, printed without a header, when a checkpoint
     write fails and its event loop is gone (seen in CI on a full disk, before the one-line
     error that says what happened)."""
 
-    def excepthook(kind, value, traceback):
-        if (isinstance(value, RuntimeError) and str(value) == "Event loop is closed"
-                and threading.current_thread() is not threading.main_thread()):
-            return
-        hook(kind, value, traceback)
+    def on_exception(kind, value, traceback):
+        if not (_closed_loop(value) and threading.current_thread() is not threading.main_thread()):
+            excepthook(kind, value, traceback)
 
-    return excepthook
+    def on_unraisable(unraisable):
+        if not _closed_loop(unraisable.exc_value):
+            unraisablehook(unraisable)
+
+    return on_exception, on_unraisable
 
 
 def main() -> None:
-    sys.excepthook = _closed_loop_noise_dropped(sys.excepthook)
+    sys.excepthook, sys.unraisablehook = _closed_loop_noise_dropped(sys.excepthook,
+                                                                    sys.unraisablehook)
     # Orbax reports a failed write (a full disk) from its worker threads through absl and
     # asyncio logging, hundreds of lines; gandiag answers it in one line (user_errors).
     for name in ("absl", "asyncio", "concurrent.futures"):
