@@ -92,3 +92,27 @@ def test_train_quality_every_save_measures_each_saved_epoch(tmp_path, classifier
     summary = read_summary(layout.RunDir(run_dir).quality.summary, QualitySummary)
     assert [row.epoch for row in summary.rows] == [1]
     assert summary.rows[0].fcd.low > summary.floor_fcd.high
+
+
+def test_a_toy_run_gets_modes_covered_counted_as_toy_noise_counts_them(tmp_path):
+    from gandiag.analysis.modes import mode_statistics
+    from gandiag.config import train_config_from_dict
+    from gandiag.store import runs
+
+    run_dir = tmp_path / "grid"
+    result = CliRunner().invoke(app, [
+        "train", "--dataset", "grid", "--epochs", "2", "--nz", "4", "--ngf", "16", "--ndf", "16",
+        "--batch-size", "256", "--run-dir", str(run_dir), "--quiet"])
+    assert result.exit_code == 0, result.output
+    summary = quality.run(run_dir, QualityConfig(samples=500, bootstrap=20), quiet=True)
+    assert summary.features == quality.FEATURES_POINTS and summary.floor_fcd is None
+    config = train_config_from_dict(runs.read_config(run_dir))
+    g_variables = quality.restore_generator(layout.RunDir(run_dir), config, (2,), 2)
+    samples = quality.generate_images(config, (2,), g_variables, 500, 0 + 2)
+    modes = datasets.toy_modes("grid")
+    covered, _ = mode_statistics(samples, modes)
+    row = summary.rows[-1]
+    assert row.fcd is None and row.modes_covered.value == covered
+    assert row.modes_covered.low <= covered <= row.modes_covered.high
+    close = np.linalg.norm(samples[:, None] - modes[None], axis=-1).min(axis=1) <= 0.25
+    assert row.high_quality.value == pytest.approx(close.mean())

@@ -82,3 +82,56 @@ def test_compare_writes_quality_with_seed_intervals_and_the_claim(tmp_path):
     assert written["mode_dropping"]["verdict"] == "SUPPORTED"
     assert written["settings"][1]["epochs"]["2"]["classes_covered"]["estimate"] == 22 / 3
     assert (tmp_path / "out" / "quality_comparison.png").is_file()
+
+
+def test_a_generator_that_never_learnt_does_not_decide_mode_dropping():
+    # The digits' confound: the original-cost G never left noise (precision ~0), so it
+    # covers few classes for a reason unrelated to the divergence it minimises.
+    stuck = quality_claims.mode_dropping([2, 3, 3], [9, 9, 8], [0.02, 0.01, 0.05],
+                                         [0.8, 0.7, 0.75])
+    assert stuck.verdict is Verdict.PREMISE_NOT_MET and stuck.premise.holds is False
+    assert "0 of 3 original" in stuck.premise.measured
+    learnt = quality_claims.mode_dropping([2, 3, 3], [9, 9, 8], [0.6, 0.7, 0.9],
+                                          [0.8, 0.7, 0.75])
+    assert learnt.verdict is Verdict.CONTRADICTED and learnt.premise.holds is True
+
+
+def test_only_the_seeds_whose_generator_learnt_are_compared():
+    # A fourth original-cost seed that never learnt would otherwise pull its mean down.
+    result = quality_claims.mode_dropping([10, 10, 10, 1], [7, 8, 7], [0.9, 0.8, 0.9, 0.0],
+                                          [0.9, 0.9, 0.8])
+    assert result.verdict is Verdict.SUPPORTED
+    assert result.effects[0].interval.estimate == 10 - np.mean([7, 8, 7])
+    assert "3 of 4 original" in result.premise.measured
+
+
+def test_the_premise_rate_on_a_null_of_learnt_generators_is_unchanged():
+    # Every seed learnt (precision >= the spec's): the premise only filters, so the false
+    # SUPPORTED rate stays that of the Welch interval.
+    rng = np.random.default_rng(1)
+    verdicts = [quality_claims.mode_dropping(covered(rng, [0.4, 0.4, 0.2]),
+                                             covered(rng, [0.4, 0.4, 0.2]),
+                                             list(rng.uniform(0.5, 1, 3)),
+                                             list(rng.uniform(0.5, 1, 3))).verdict
+                for _ in range(NULL_TRIALS)]
+    assert verdicts.count(Verdict.SUPPORTED) / NULL_TRIALS < 0.08
+
+
+def test_toy_runs_feed_the_claim_with_modes_covered(tmp_path):
+    made = []
+    for cost, values in (("original", (25, 24, 25)), ("minus-log-d", (12, 14, 10))):
+        for seed, value in enumerate(values):
+            run = layout.RunDir(tmp_path / f"{cost}-{seed}")
+            run.path.mkdir(parents=True)
+            config = {"cost": cost, "seed": seed, "dataset": "grid"}
+            records.write_json(run.config, config)
+            run.quality.path.mkdir()
+            share = Estimate(0.9, 0.85, 0.95)
+            rows = [QualityRow(20, 100, share, share, modes_covered=Estimate(value, value, value),
+                               high_quality=share)]
+            write_summary(run.quality.summary, QualitySummary("points", "", {}, rows, 1.0))
+            made.append((run.path, config))
+    entries = quality_claims.settings([path for path, _ in made], [config for _, config in made])
+    assert entries[1]["epochs"][20]["modes_covered"].estimate == 12
+    result = quality_claims.mode_dropping_from(entries)
+    assert result.verdict is Verdict.SUPPORTED and "3 of 3" in result.premise.measured

@@ -131,3 +131,19 @@ def test_swd_interval_separates_equal_sets_from_shifted_ones():
     same = swd.swd_interval(real, blobs(50, seed=1), draws=5)
     wide = swd.swd_interval(real, blobs(50, width=0.5, seed=1), draws=5)
     assert same.high < wide.low
+
+
+def test_mode_coverage_counts_the_modes_a_sampler_visits_and_its_good_samples():
+    from gandiag.analysis.modes import mode_coverage
+    from gandiag.data import datasets
+
+    modes = datasets.toy_modes("grid")
+    rng = np.random.default_rng(0)
+    # Three modes hit exactly (tight noise), plus a quarter of the samples far off.
+    on_modes = modes[rng.integers(3, size=1500)] + rng.normal(0, 0.05, (1500, 2))
+    off = rng.uniform(-6, 6, (500, 2)) + 100
+    coverage = mode_coverage(np.concatenate([on_modes, off]), modes, seed=0, draws=50)
+    assert coverage.covered.estimate == 3
+    assert coverage.high_quality.low < 0.75 < coverage.high_quality.high
+    spread = mode_coverage(modes[rng.integers(25, size=2000)], modes, draws=20)
+    assert spread.covered.estimate == 25 and spread.high_quality.estimate == 1

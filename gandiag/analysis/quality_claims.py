@@ -4,7 +4,8 @@ Runs that differ only in seed are one setting; each quality number of a setting 
 mean over its seeds with a Student t interval over the seeds (3 seeds give a percentile
 bootstrap only 10 distinct means; ``tests/test_quality_claims.py`` calibrates the claim's
 Welch interval on a simulated null). The mode-dropping claim (Theorem 2.5) compares the classes
-covered by the original-cost seeds with those of the -log D seeds.
+(2-D toys: modes) covered by the original-cost seeds with those of the -log D seeds, among the
+seeds whose G learnt (k-NN precision at least ``MODE_DROPPING_MIN_PRECISION``).
 """
 
 import json
@@ -29,6 +30,7 @@ from gandiag.analysis.spec import (
     FIGURE1,
     FIGURE3_CAPTION,
     MODE_DROPPING,
+    MODE_DROPPING_MIN_PRECISION,
     MODE_DROPPING_MIN_SEEDS,
 )
 from gandiag.store import layout
@@ -36,7 +38,8 @@ from gandiag.store.quality_schema import AfterProbeSummary, QualityRow, QualityS
 from gandiag.store.schema import read_summary
 
 SEED = "seed"
-COMPARED = ("fcd", "kcd", "precision", "recall", "classes_covered", "class_kl", "swd")
+COMPARED = ("fcd", "kcd", "precision", "recall", "classes_covered", "class_kl", "swd",
+            "modes_covered", "high_quality")
 
 
 def mean_interval(values: Sequence[float]) -> Interval:
@@ -64,24 +67,49 @@ def difference_interval(first: Sequence[float], second: Sequence[float]) -> Inte
                     f"Welch t over {len(a)} and {len(b)} seeds")
 
 
-def mode_dropping(original: Sequence[float], minus_log_d: Sequence[float]) -> ClaimResult:
-    """The claim row from the classes covered by each seed of each cost (last epoch)."""
+def _learnt(covered: Sequence[float], precision: Sequence[float] | None) -> list[float]:
+    """The coverage of the seeds whose G learnt (all of them when precision is unknown)."""
+    if precision is None:
+        return list(covered)
+    return [c for c, p in zip(covered, precision, strict=True)
+            if p >= MODE_DROPPING_MIN_PRECISION]
+
+
+def mode_dropping(original: Sequence[float], minus_log_d: Sequence[float],
+                  original_precision: Sequence[float] | None = None,
+                  minus_log_d_precision: Sequence[float] | None = None) -> ClaimResult:
+    """The claim row from the classes (or toy modes) covered by each seed of each cost at the
+    last epoch; with each seed's k-NN precision, only the seeds whose G learnt are compared
+    (the premise: at least ``MODE_DROPPING_MIN_SEEDS`` of them per cost)."""
     if not original or not minus_log_d:
         return ClaimResult(MODE_DROPPING, (), Verdict.NOT_RUN, None,
                            "needs `gandiag quality` on runs of both costs")
-    enough = min(len(original), len(minus_log_d)) >= MODE_DROPPING_MIN_SEEDS
-    premise = Premise(MODE_DROPPING.premise, enough,
-                      f"{len(original)} original, {len(minus_log_d)} -log D seeds")
+    seeds = min(len(original), len(minus_log_d))
+    original_learnt = _learnt(original, original_precision)
+    minus_log_d_learnt = _learnt(minus_log_d, minus_log_d_precision)
+    learnt = min(len(original_learnt), len(minus_log_d_learnt))
+    holds = learnt >= MODE_DROPPING_MIN_SEEDS
+    premise = Premise(MODE_DROPPING.premise, holds,
+                      f"learnt: {len(original_learnt)} of {len(original)} original, "
+                      f"{len(minus_log_d_learnt)} of {len(minus_log_d)} -log D seeds")
     note = (f"classes covered: original {np.mean(original):.2f} ({len(original)} seeds), "
             f"-log D {np.mean(minus_log_d):.2f} ({len(minus_log_d)} seeds)")
-    if not enough:
-        interval = (difference_interval(original, minus_log_d)
-                    if min(len(original), len(minus_log_d)) > 1 else None)
-        effect = Effect("original - (-log D)", interval, Verdict.INCONCLUSIVE)
+    if learnt > 1:
+        interval = difference_interval(original_learnt, minus_log_d_learnt)
+        note += (f"; seeds that learnt: original {np.mean(original_learnt):.2f}, "
+                 f"-log D {np.mean(minus_log_d_learnt):.2f}")
+    else:
+        interval = None
+    label = "original - (-log D)"
+    if seeds < MODE_DROPPING_MIN_SEEDS:
+        effect = Effect(label, interval, Verdict.INCONCLUSIVE)
         return ClaimResult(MODE_DROPPING, (effect,), Verdict.INCONCLUSIVE, premise,
                            note + "; too few seeds to say")
-    return decide(MODE_DROPPING, [Part("original - (-log D)",
-                                       difference_interval(original, minus_log_d))], premise, note)
+    if not holds:
+        effect = Effect(label, interval, Verdict.PREMISE_NOT_MET)
+        return ClaimResult(MODE_DROPPING, (effect,), Verdict.PREMISE_NOT_MET, premise,
+                           note + "; too few seeds whose G learnt")
+    return decide(MODE_DROPPING, [Part(label, interval)], premise, note)
 
 
 def read(run_dir: pathlib.Path) -> QualitySummary | None:
@@ -91,6 +119,12 @@ def read(run_dir: pathlib.Path) -> QualitySummary | None:
 def _value(row: QualityRow, name: str) -> float | None:
     estimate = getattr(row, name)
     return None if estimate is None else estimate.value
+
+
+def _covered(row: QualityRow) -> float | None:
+    """Classes covered (labelled images) or modes covered (2-D toys)."""
+    covered = _value(row, "classes_covered")
+    return _value(row, "modes_covered") if covered is None else covered
 
 
 def settings(paths: Sequence[pathlib.Path], configs: Sequence[dict]) -> list[dict]:
@@ -121,8 +155,9 @@ def settings(paths: Sequence[pathlib.Path], configs: Sequence[dict]) -> list[dic
         entries.append({"label": ", ".join(path.name for path, _, _ in summaries),
                         "cost": summaries[0][1].get("cost"),
                         "seeds": [config.get(SEED) for _, config, _ in summaries],
-                        "last_covered": [_value(summary.rows[-1], "classes_covered")
-                                         for _, _, summary in summaries],
+                        "last_covered": [_covered(summary.rows[-1]) for _, _, summary in summaries],
+                        "last_precision": [_value(summary.rows[-1], "precision")
+                                           for _, _, summary in summaries],
                         "epochs": table})
     return entries
 
@@ -132,8 +167,10 @@ def mode_dropping_from(entries: Sequence[dict]) -> ClaimResult:
     by_cost = {}
     for entry in entries:
         if None not in entry["last_covered"]:
-            by_cost.setdefault(entry["cost"], entry["last_covered"])
-    return mode_dropping(by_cost.get("original", []), by_cost.get("minus-log-d", []))
+            by_cost.setdefault(entry["cost"], (entry["last_covered"], entry["last_precision"]))
+    original, original_precision = by_cost.get("original", ([], None))
+    minus_log_d, minus_log_d_precision = by_cost.get("minus-log-d", ([], None))
+    return mode_dropping(original, minus_log_d, original_precision, minus_log_d_precision)
 
 
 def _interval(estimate, method: str) -> Interval:

@@ -4,7 +4,9 @@ Each saved G draws ``samples`` images (BatchNorm on batch statistics, in batches
 training batch size, as in training); the real reference is as many images of the data
 set (a fixed random subset when the data set is larger). Labelled data sets are measured
 in the features of gandiag's own classifier (FCD, KCD, k-NN precision/recall, class
-coverage), unlabelled ones by SWD and precision/recall on random-projection features.
+coverage), unlabelled ones by SWD and precision/recall on random-projection features, the
+2-D toys by the modes covered and the share of high-quality samples (as `toy-noise` counts
+them) and precision/recall on the points themselves.
 The floor is the classifier's held-out reals against as many of its training reals.
 """
 
@@ -15,6 +17,7 @@ import time
 import jax
 import numpy as np
 
+from gandiag.analysis import modes as toy_modes
 from gandiag.analysis import quality_metrics as metrics
 from gandiag.analysis import swd
 from gandiag.analysis.evidence import Interval
@@ -37,6 +40,7 @@ SWD_BOOTSTRAP = 10
 PROJECTION_DIMENSIONS = 64
 FEATURES_CLASSIFIER = "classifier (FCD, KCD)"
 FEATURES_PROJECTION = "random projection (SWD on pixels)"
+FEATURES_POINTS = "the 2-D points (modes covered, high-quality share)"
 
 
 def estimate(interval: Interval) -> Estimate:
@@ -59,6 +63,8 @@ class Measure:
                  quiet: bool):
         self.config = config
         self.labelled = labels.has_labels(train_config.data.dataset)
+        self.modes = (datasets.toy_modes(train_config.data.dataset)
+                      if train_config.data.is_toy else None)
         self.model = (offline_classifier.load_or_train(train_config.data, dataset.array,
                                                        quiet=quiet) if self.labelled else None)
         count = min(config.samples, len(dataset))
@@ -70,6 +76,8 @@ class Measure:
     def features(self, images: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
         if self.model is not None:
             return self.model.predict(images)
+        if self.modes is not None:
+            return None, np.asarray(images, np.float64).reshape(len(images), -1)
         return None, metrics.random_projection_features(images, PROJECTION_DIMENSIONS)
 
     def row(self, epoch: int, fake: np.ndarray) -> QualityRow:
@@ -78,6 +86,10 @@ class Measure:
         pr = metrics.precision_recall(real.features, features, seed=seed, draws=draws)
         common = {"epoch": epoch, "samples": len(fake), "precision": estimate(pr.precision),
                   "recall": estimate(pr.recall)}
+        if self.modes is not None:
+            coverage = toy_modes.mode_coverage(features, self.modes, seed, draws)
+            return QualityRow(**common, modes_covered=estimate(coverage.covered),
+                              high_quality=estimate(coverage.high_quality))
         if self.model is None:
             count = min(SWD_IMAGES, len(fake))
             distance = swd.swd_interval(real.images[:count], fake[:count], seed, SWD_BOOTSTRAP)
@@ -143,9 +155,6 @@ def run(run_dir: pathlib.Path | None, config: QualityConfig = QualityConfig(),
     started = time.perf_counter()
     run = layout.RunDir(runs.resolve_run_dir(run_dir))
     train_config = train_config_from_dict(runs.read_config(run.path))
-    if train_config.data.is_toy:
-        raise GandiagError(f"quality measures images; {train_config.data.dataset} is a 2-D toy, "
-                           "whose modes `gandiag toy-noise` counts")
     epochs = saved_epochs(run, config.epochs)
     dataset = datasets.load_data(train_config.data)
     measure = Measure(train_config, dataset, config, quiet)
@@ -158,8 +167,10 @@ def run(run_dir: pathlib.Path | None, config: QualityConfig = QualityConfig(),
             rows.append(measure.row(epoch, fake))
             bar.update(completed=done, status=f"epoch {epoch}")
     summary = QualitySummary(
-        features=FEATURES_CLASSIFIER if measure.labelled else FEATURES_PROJECTION,
-        note=FCD_NOTE, classifier=measure.model.info if measure.model else {}, rows=rows,
+        features=(FEATURES_CLASSIFIER if measure.labelled else
+                  FEATURES_POINTS if measure.modes is not None else FEATURES_PROJECTION),
+        note=FCD_NOTE if measure.labelled else "",
+        classifier=measure.model.info if measure.model else {}, rows=rows,
         seconds=time.perf_counter() - started, **measure.floor(dataset))
     output = run.quality
     output.path.mkdir(parents=True, exist_ok=True)
@@ -169,5 +180,5 @@ def run(run_dir: pathlib.Path | None, config: QualityConfig = QualityConfig(),
     quality_plots.quality_curves(summary, gradient_norms, output.figure(layout.QUALITY_FIGURE))
     if not quiet:
         console.show(quality_plots.table(summary, f"gandiag quality: {run.path}"))
-        console.say(FCD_NOTE, quiet)
+        console.say(summary.note, quiet or not summary.note)
     return summary

@@ -13,7 +13,7 @@ import pathlib
 import jax
 import numpy as np
 
-from gandiag.analysis.modes import mode_statistics
+from gandiag.analysis.modes import COVERAGE_RADIUS, COVERAGE_SHARE, mode_statistics
 from gandiag.config import DataConfig, ModelConfig, ToyDatasetName, TrainConfig
 from gandiag.core.networks import build_networks, generate
 from gandiag.core.state import create_state
@@ -39,8 +39,8 @@ class ToyNoiseConfig:
     d_steps: int = 5
     batch_size: int = 256
     seed: int = 0
-    coverage_radius: float = 0.25
-    coverage_share: float = 0.02
+    coverage_radius: float = COVERAGE_RADIUS
+    coverage_share: float = COVERAGE_SHARE
 
     def train_config(self, sigma: float) -> TrainConfig:
         return TrainConfig(data=DataConfig(self.dataset), model=ModelConfig(nz=2, ngf=64, ndf=64),

@@ -21,7 +21,9 @@ class QualityRow:
     Labelled data sets have ``fcd``, ``kcd`` and the class coverage (classes holding at
     least half their real share, and KL of the predicted classes from the real frequencies);
     unlabelled ones ``swd`` (x 1000, mean over pyramid levels) and precision/recall on
-    random-projection features.
+    random-projection features. The 2-D toys have ``modes_covered`` and ``high_quality``
+    (the share of samples within the coverage radius of a mode, as `gandiag toy-noise`
+    counts them) and precision/recall on the points themselves.
     """
 
     epoch: int
@@ -34,6 +36,8 @@ class QualityRow:
     class_kl: Estimate | None = None
     class_histogram: list[float] | None = None
     swd: Estimate | None = None
+    modes_covered: Estimate | None = None
+    high_quality: Estimate | None = None
 
 
 @dataclasses.dataclass(frozen=True)

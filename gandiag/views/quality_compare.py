@@ -16,9 +16,10 @@ from gandiag.views.plots import save
 QUALITY_JSON = "quality_comparison.json"
 QUALITY_FIGURE = "quality_comparison.png"
 PANELS = (("fcd", "FCD (classifier features, not FID)"), ("recall", "k-NN recall"),
-          ("classes_covered", "classes covered"), ("swd", "SWD x1e3"))
+          ("classes_covered", "classes covered"), ("swd", "SWD x1e3"),
+          ("modes_covered", "modes covered (2-D toy)"))
 COLUMNS = ("setting", "cost", "seeds", "epoch", "FCD", "precision", "recall",
-           "classes covered", "class KL")
+           "classes covered", "class KL", "modes covered")
 
 
 def _cell(interval) -> str:
@@ -31,7 +32,8 @@ def table_rows(entries: list[dict]) -> list[list]:
         for epoch, numbers in entry["epochs"].items():
             rows.append([entry["label"], entry["cost"], ",".join(map(str, entry["seeds"])),
                          epoch, *[_cell(numbers.get(name)) for name in (
-                             "fcd", "precision", "recall", "classes_covered", "class_kl")]])
+                             "fcd", "precision", "recall", "classes_covered", "class_kl",
+                             "modes_covered")]])
     return rows
 
 

@@ -14,6 +14,13 @@ from gandiag.views.plots import save
 COLUMNS = ("epoch", "samples", "FCD", "KCD", "precision", "recall", "classes covered",
            "class KL", "SWD x1e3")
 _FIELDS = ("fcd", "kcd", "precision", "recall", "classes_covered", "class_kl", "swd")
+# The 2-D toys' columns: modes instead of classes, no image distances.
+TOY_COLUMNS = ("epoch", "samples", "precision", "recall", "modes covered", "high-quality share")
+_TOY_FIELDS = ("precision", "recall", "modes_covered", "high_quality")
+
+
+def _is_toy(summary: QualitySummary) -> bool:
+    return any(row.modes_covered is not None for row in summary.rows)
 
 
 def cell(value: Estimate | None) -> str:
@@ -24,19 +31,27 @@ def cell(value: Estimate | None) -> str:
 
 def rows(summary: QualitySummary) -> list[list]:
     """One row per saved epoch: each metric as 'estimate [90% interval]'."""
-    return [[row.epoch, row.samples, *[cell(getattr(row, name)) for name in _FIELDS]]
+    fields = _TOY_FIELDS if _is_toy(summary) else _FIELDS
+    return [[row.epoch, row.samples, *[cell(getattr(row, name)) for name in fields]]
             for row in summary.rows]
 
 
 def floor_line(summary: QualitySummary) -> str:
+    if _is_toy(summary):
+        return ("2-D toy: a sample within the coverage radius of a mode is high-quality; a mode "
+                "is covered when it holds its share of the samples (as `gandiag toy-noise`).")
     if summary.floor_fcd is None:
         return "No FCD floor: the data set has no labels, so no classifier."
     return (f"Floor (real vs real, {summary.floor_samples} held-out vs as many training "
             f"images): FCD {cell(summary.floor_fcd)}, KCD {cell(summary.floor_kcd)}.")
 
 
+def columns(summary: QualitySummary) -> list[str]:
+    return list(TOY_COLUMNS if _is_toy(summary) else COLUMNS)
+
+
 def table(summary: QualitySummary, title: str):
-    return console.table(title, list(COLUMNS), rows(summary))
+    return console.table(title, columns(summary), rows(summary))
 
 
 def _errorbars(axes, rows: list[QualityRow], name: str, label: str, color) -> None:
@@ -65,8 +80,14 @@ def quality_curves(summary: QualitySummary, gradient_norms: dict[int, float],
     _errorbars(axes[1], summary.rows, "precision", "precision", "C1")
     _errorbars(axes[1], summary.rows, "recall", "recall", "C2")
     axes[1].set(xlabel="epoch", ylabel="k-NN precision / recall (k = 3)", ylim=(-0.05, 1.05))
-    _errorbars(axes[2], summary.rows, "classes_covered", "classes covered", "C3")
-    axes[2].set(xlabel="epoch", ylabel="classes with >= half their share")
+    if _is_toy(summary):
+        _errorbars(axes[0], summary.rows, "high_quality", "high-quality share", "C0")
+        axes[0].set(ylabel="share of samples near a mode", ylim=(-0.05, 1.05))
+        _errorbars(axes[2], summary.rows, "modes_covered", "modes covered", "C3")
+        axes[2].set(xlabel="epoch", ylabel="modes covered")
+    else:
+        _errorbars(axes[2], summary.rows, "classes_covered", "classes covered", "C3")
+        axes[2].set(xlabel="epoch", ylabel="classes with >= half their share")
     if gradient_norms:
         axes[3].plot(list(gradient_norms), list(gradient_norms.values()), color="C4",
                      label="G's gradient norm (epoch mean, training)")

@@ -13,7 +13,9 @@ READING = ("Each saved G's samples against as many real images, with 90% bootstr
            "precision (share of samples on the real manifold) and recall (share of reals on "
            "the samples' manifold, k = 3); the classes holding at least half their real share "
            "(mode dropping shows as fewer); right: G's gradient norm in training, per epoch. "
-           "Unlabelled data sets show SWD over a Laplacian pyramid of 7x7 pixel patches instead.")
+           "Unlabelled data sets show SWD over a Laplacian pyramid of 7x7 pixel patches instead; "
+           "the 2-D toys the share of high-quality samples (within the coverage radius of a "
+           "mode) and the modes covered, as `gandiag toy-noise` counts them.")
 
 
 def section(run: layout.RunDir) -> list:
@@ -28,8 +30,9 @@ def section(run: layout.RunDir) -> list:
         lines.append(f"Classifier: {accuracy:.2%} accuracy on {summary.classifier['held_out']} "
                      f"held-out images ({summary.classifier['split']}).")
     return [heading, *([Figure(figure, "quality against epochs")] if figure.is_file() else []),
-            Table(list(quality_plots.COLUMNS), quality_plots.rows(summary)),
-            Text(" ".join(lines)), Text(quality_plots.floor_line(summary)), Text(summary.note),
+            Table(quality_plots.columns(summary), quality_plots.rows(summary)),
+            Text(" ".join(lines)), Text(quality_plots.floor_line(summary)),
+            *([Text(summary.note)] if summary.note else []),
             Text(READING), *after_probe_section(run)]
 
 
