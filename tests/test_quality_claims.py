@@ -82,6 +82,9 @@ def test_compare_writes_quality_with_seed_intervals_and_the_claim(tmp_path):
     assert written["mode_dropping"]["verdict"] == "SUPPORTED"
     assert written["settings"][1]["epochs"]["2"]["classes_covered"]["estimate"] == 22 / 3
     assert (tmp_path / "out" / "quality_comparison.png").is_file()
+    report = (tmp_path / "out" / "REPORT.md").read_text()
+    assert "Mode dropping (Theorem 2.5)" in report and "| SUPPORTED |" in report
+    assert (tmp_path / "out" / "report.html").is_file()
 
 
 def test_a_generator_that_never_learnt_does_not_decide_mode_dropping():

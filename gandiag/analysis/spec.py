@@ -278,7 +278,8 @@ MODE_DROPPING = ClaimSpec(
           "a G that drops modes, the original cost's JSD does",
     paper_number="no number (mode dropping is argued, not measured)",
     statistic="classes covered at the last saved epoch (a class holds >= half its real share "
-              "of G's samples, as gandiag's classifier sees them): mean over original-cost "
+              "of G's samples, as gandiag's classifier sees them; on the 2-D toys, modes "
+              "covered as toy-noise counts them): mean over original-cost "
               "seeds minus mean over -log D seeds, Welch t interval over seeds",
     threshold=0.5, direction="above",
     rationale="coverage counts whole classes, so a difference above half a class means -log D "

@@ -1,4 +1,5 @@
-"""`gandiag compare`: write a comparison of runs as comparison.json, a figure and a table."""
+"""`gandiag compare`: write a comparison of runs as comparison.json, a figure, a table and
+REPORT.md/report.html (the comparison, and sample quality with the mode-dropping row)."""
 
 import datetime
 import pathlib
@@ -6,6 +7,7 @@ import pathlib
 from gandiag.analysis.compare import compare_runs, table_rows
 from gandiag.store import layout, records, runs
 from gandiag.views import console, plots, quality_compare
+from gandiag.views.render import Figure, Heading, Table, to_html, to_markdown
 
 
 def run(run_dirs: list[pathlib.Path], output: pathlib.Path | None = None,
@@ -33,5 +35,11 @@ def run(run_dirs: list[pathlib.Path], output: pathlib.Path | None = None,
     if not quiet:
         console.show(console.table(f"compare: {len(comparison['runs'])} runs",
                                    *table_rows(comparison)))
-    quality_compare.write(paths, configs, output, quiet)
+    quality = quality_compare.write(paths, configs, output, quiet)
+    title = f"gandiag compare: {len(paths)} runs"
+    report = [Heading(title, 1), Table(*table_rows(comparison)),
+              Figure(output / layout.COMPARISON_FIGURE, "the runs compared"),
+              *(quality[1] if quality else [])]
+    (output / layout.REPORT_MARKDOWN).write_text(to_markdown(report, output))
+    (output / layout.REPORT_HTML).write_text(to_html(report, title))
     return comparison

@@ -10,8 +10,9 @@ from gandiag.analysis import quality_claims
 from gandiag.analysis.evidence import ClaimResult
 from gandiag.store import records
 from gandiag.store.quality_schema import FCD_NOTE
-from gandiag.views import console
+from gandiag.views import claims_table, console
 from gandiag.views.plots import save
+from gandiag.views.render import Figure, Heading, Table, Text
 
 QUALITY_JSON = "quality_comparison.json"
 QUALITY_FIGURE = "quality_comparison.png"
@@ -62,9 +63,21 @@ def _figure(entries: list[dict], path: pathlib.Path) -> None:
     save(figure, path, dpi=100)
 
 
+def blocks(entries: list[dict], claim: ClaimResult, output: pathlib.Path) -> list:
+    """The comparison's quality section for the compare report: the table, the figure, and
+    the mode-dropping row as the claims table shows it."""
+    runs = sum(len(entry["seeds"]) for entry in entries)
+    return [Heading("Sample quality across settings (mean over seeds, 90% t interval)"),
+            Table(list(COLUMNS), table_rows(entries)),
+            Figure(output / QUALITY_FIGURE, "quality against epochs, per setting"),
+            Text(FCD_NOTE),
+            *claims_table.section([claim], runs, heading="Mode dropping (Theorem 2.5)")]
+
+
 def write(paths: list[pathlib.Path], configs: list[dict], output: pathlib.Path,
-          quiet: bool) -> dict | None:
-    """Write the quality comparison of runs that `gandiag quality` measured (None if none)."""
+          quiet: bool) -> tuple[dict, list] | None:
+    """Write the quality comparison of runs that `gandiag quality` measured; returns it and
+    its report blocks (None if no run was measured)."""
     entries = quality_claims.settings(paths, configs)
     if not entries:
         return None
@@ -83,4 +96,4 @@ def write(paths: list[pathlib.Path], configs: list[dict], output: pathlib.Path,
                                    table_rows(entries)))
         console.say(claim_line(claim))
         console.say(FCD_NOTE)
-    return result
+    return result, blocks(entries, claim, output)
