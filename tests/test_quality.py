@@ -66,6 +66,33 @@ def test_the_reference_reals_score_as_real(classifier_cache, monkeypatch):
     assert row.classes_covered.value == 10
 
 
+def test_pixel_realism_tells_a_generator_that_learnt_from_noise():
+    # The mode-dropping premise (spec 5), calibrated on synthetic inputs: other reals and
+    # real images of one class (the most extreme mode dropping) pass it; uniform noise,
+    # grey noise and a flat grey image, what a DCGAN G that never learnt emits, do not.
+    from gandiag.analysis.quality_metrics import pixel_realism
+    from gandiag.analysis.spec import MODE_DROPPING_MAX_REALISM as LIMIT
+
+    data = DataConfig("digits", image_size=16)
+    images = datasets.load_data(data).array
+    classes = np.asarray(quality.labels.load_labels(data))
+    order = np.random.default_rng(0).permutation(len(images))
+    reference, others = images[order[:900]], images[order[900:]]
+    rng = np.random.default_rng(1)
+    shape = (600, 16, 16, 1)
+    passing = {"other reals": others, "one class": images[classes == 0]}
+    failing = {"uniform": rng.uniform(-1, 1, shape),
+               "grey noise": np.clip(rng.normal(-0.5, 0.3, shape), -1, 1),
+               "flat grey": np.full(shape, -0.5)}
+    for name, fake in passing.items():
+        ratio = pixel_realism(reference, fake, draws=20)
+        assert ratio.estimate <= LIMIT, (name, ratio)
+    for name, fake in failing.items():
+        ratio = pixel_realism(reference, fake, draws=20)
+        assert ratio.low > LIMIT, (name, ratio)
+    assert 0.8 < pixel_realism(reference, others, draws=20).estimate < 1.2
+
+
 def test_bad_quality_options_are_one_line_errors(tiny_run):
     result = CliRunner().invoke(app, ["quality", str(tiny_run), "--samples", "3"])
     assert result.exit_code == 2 and "samples 3 is too few" in result.output

@@ -54,7 +54,7 @@ def _fake_run(root, cost, seed, covered_classes):
     one = Estimate(1.0, 0.5, 1.5)
     rows = [QualityRow(epoch, 100, one, one, fcd=Estimate(10.0 * seed + epoch, 0, 50),
                        classes_covered=Estimate(covered_classes, covered_classes,
-                                                covered_classes))
+                                                covered_classes), realism=one)
             for epoch in (1, 2)]
     write_summary(run.quality.summary, QualitySummary("classifier", "note", {}, rows, 1.0))
     return run.path, config
@@ -88,36 +88,41 @@ def test_compare_writes_quality_with_seed_intervals_and_the_claim(tmp_path):
 
 
 def test_a_generator_that_never_learnt_does_not_decide_mode_dropping():
-    # The digits' confound: the original-cost G never left noise (precision ~0), so it
-    # covers few classes for a reason unrelated to the divergence it minimises.
-    stuck = quality_claims.mode_dropping([2, 3, 3], [9, 9, 8], [0.02, 0.01, 0.05],
-                                         [0.8, 0.7, 0.75])
+    # The digits' confound: the original-cost G never left noise, so it covers few classes
+    # for a reason unrelated to the divergence it minimises.
+    stuck = quality_claims.mode_dropping([2, 3, 3], [9, 9, 8], [False] * 3, [True] * 3)
     assert stuck.verdict is Verdict.PREMISE_NOT_MET and stuck.premise.holds is False
     assert "0 of 3 original" in stuck.premise.measured
-    learnt = quality_claims.mode_dropping([2, 3, 3], [9, 9, 8], [0.6, 0.7, 0.9],
-                                          [0.8, 0.7, 0.75])
+    learnt = quality_claims.mode_dropping([2, 3, 3], [9, 9, 8], [True] * 3, [True] * 3)
     assert learnt.verdict is Verdict.CONTRADICTED and learnt.premise.holds is True
 
 
 def test_only_the_seeds_whose_generator_learnt_are_compared():
     # A fourth original-cost seed that never learnt would otherwise pull its mean down.
-    result = quality_claims.mode_dropping([10, 10, 10, 1], [7, 8, 7], [0.9, 0.8, 0.9, 0.0],
-                                          [0.9, 0.9, 0.8])
+    result = quality_claims.mode_dropping([10, 10, 10, 1], [7, 8, 7], [True, True, True, False],
+                                          [True] * 3)
     assert result.verdict is Verdict.SUPPORTED
     assert result.effects[0].interval.estimate == 10 - np.mean([7, 8, 7])
     assert "3 of 4 original" in result.premise.measured
 
 
-def test_the_premise_rate_on_a_null_of_learnt_generators_is_unchanged():
-    # Every seed learnt (precision >= the spec's): the premise only filters, so the false
-    # SUPPORTED rate stays that of the Welch interval.
-    rng = np.random.default_rng(1)
-    verdicts = [quality_claims.mode_dropping(covered(rng, [0.4, 0.4, 0.2]),
-                                             covered(rng, [0.4, 0.4, 0.2]),
-                                             list(rng.uniform(0.5, 1, 3)),
-                                             list(rng.uniform(0.5, 1, 3))).verdict
-                for _ in range(NULL_TRIALS)]
-    assert verdicts.count(Verdict.SUPPORTED) / NULL_TRIALS < 0.08
+def test_an_unmeasured_premise_is_inconclusive():
+    result = quality_claims.mode_dropping([10, 10, 10], [7, 8, 7], [True, None, True], [True] * 3)
+    assert result.verdict is Verdict.INCONCLUSIVE and result.premise.holds is None
+
+
+def test_learnt_reads_the_pixel_realism_or_the_toys_high_quality_share():
+    one = Estimate(1.0, 1.0, 1.0)
+
+    def summary(row):
+        return QualitySummary("f", "", {}, [row], 0.0)
+
+    assert quality_claims.learnt(summary(QualityRow(1, 9, one, one, realism=Estimate(1.1, 0, 0))))
+    assert not quality_claims.learnt(summary(QualityRow(1, 9, one, one,
+                                                        realism=Estimate(1.3, 0, 0))))
+    assert quality_claims.learnt(summary(QualityRow(1, 9, one, one, fcd=one))) is None
+    toy = QualityRow(1, 9, one, one, modes_covered=one, high_quality=Estimate(0.4, 0.3, 0.5))
+    assert quality_claims.learnt(summary(toy)) is False
 
 
 def test_toy_runs_feed_the_claim_with_modes_covered(tmp_path):

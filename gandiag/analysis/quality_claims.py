@@ -5,7 +5,9 @@ mean over its seeds with a Student t interval over the seeds (3 seeds give a per
 bootstrap only 10 distinct means; ``tests/test_quality_claims.py`` calibrates the claim's
 Welch interval on a simulated null). The mode-dropping claim (Theorem 2.5) compares the classes
 (2-D toys: modes) covered by the original-cost seeds with those of the -log D seeds, among the
-seeds whose G learnt (k-NN precision at least ``MODE_DROPPING_MIN_PRECISION``).
+seeds whose G learnt (``learnt``: a pixel realism ratio of at most
+``MODE_DROPPING_MAX_REALISM``; toys: a high-quality share of at least
+``MODE_DROPPING_MIN_HIGH_QUALITY``).
 """
 
 import json
@@ -30,7 +32,8 @@ from gandiag.analysis.spec import (
     FIGURE1,
     FIGURE3_CAPTION,
     MODE_DROPPING,
-    MODE_DROPPING_MIN_PRECISION,
+    MODE_DROPPING_MAX_REALISM,
+    MODE_DROPPING_MIN_HIGH_QUALITY,
     MODE_DROPPING_MIN_SEEDS,
 )
 from gandiag.store import layout
@@ -67,28 +70,41 @@ def difference_interval(first: Sequence[float], second: Sequence[float]) -> Inte
                     f"Welch t over {len(a)} and {len(b)} seeds")
 
 
-def _learnt(covered: Sequence[float], precision: Sequence[float] | None) -> list[float]:
-    """The coverage of the seeds whose G learnt (all of them when precision is unknown)."""
-    if precision is None:
+def learnt(summary: QualitySummary) -> bool | None:
+    """Whether the run's G learnt by its last saved epoch (the mode-dropping premise; None
+    when the summary cannot say, e.g. measured before spec 5)."""
+    row = summary.rows[-1]
+    if row.high_quality is not None:
+        return row.high_quality.value >= MODE_DROPPING_MIN_HIGH_QUALITY
+    if row.realism is None:
+        return None
+    return row.realism.value <= MODE_DROPPING_MAX_REALISM
+
+
+def _learnt(covered: Sequence[float], flags: Sequence[bool | None] | None) -> list[float]:
+    """The coverage of the seeds whose G learnt (all of them when no flags are given)."""
+    if flags is None:
         return list(covered)
-    return [c for c, p in zip(covered, precision, strict=True)
-            if p >= MODE_DROPPING_MIN_PRECISION]
+    return [c for c, flag in zip(covered, flags, strict=True) if flag]
 
 
 def mode_dropping(original: Sequence[float], minus_log_d: Sequence[float],
-                  original_precision: Sequence[float] | None = None,
-                  minus_log_d_precision: Sequence[float] | None = None) -> ClaimResult:
+                  original_learnt: Sequence[bool | None] | None = None,
+                  minus_log_d_learnt: Sequence[bool | None] | None = None) -> ClaimResult:
     """The claim row from the classes (or toy modes) covered by each seed of each cost at the
-    last epoch; with each seed's k-NN precision, only the seeds whose G learnt are compared
-    (the premise: at least ``MODE_DROPPING_MIN_SEEDS`` of them per cost)."""
+    last epoch; given whether each seed's G learnt, only those seeds are compared (the
+    premise: at least ``MODE_DROPPING_MIN_SEEDS`` of them per cost; a seed whose premise
+    was not measured makes the row INCONCLUSIVE)."""
     if not original or not minus_log_d:
         return ClaimResult(MODE_DROPPING, (), Verdict.NOT_RUN, None,
                            "needs `gandiag quality` on runs of both costs")
     seeds = min(len(original), len(minus_log_d))
-    original_learnt = _learnt(original, original_precision)
-    minus_log_d_learnt = _learnt(minus_log_d, minus_log_d_precision)
+    unmeasured = None in [*(original_learnt or ()), *(minus_log_d_learnt or ())]
+    flags = (original_learnt, minus_log_d_learnt)
+    original_learnt, minus_log_d_learnt = _learnt(original, flags[0]), _learnt(minus_log_d,
+                                                                               flags[1])
     learnt = min(len(original_learnt), len(minus_log_d_learnt))
-    holds = learnt >= MODE_DROPPING_MIN_SEEDS
+    holds = None if unmeasured else learnt >= MODE_DROPPING_MIN_SEEDS
     premise = Premise(MODE_DROPPING.premise, holds,
                       f"learnt: {len(original_learnt)} of {len(original)} original, "
                       f"{len(minus_log_d_learnt)} of {len(minus_log_d)} -log D seeds")
@@ -101,10 +117,12 @@ def mode_dropping(original: Sequence[float], minus_log_d: Sequence[float],
     else:
         interval = None
     label = "original - (-log D)"
-    if seeds < MODE_DROPPING_MIN_SEEDS:
+    if seeds < MODE_DROPPING_MIN_SEEDS or unmeasured:
         effect = Effect(label, interval, Verdict.INCONCLUSIVE)
+        why = ("too few seeds to say" if seeds < MODE_DROPPING_MIN_SEEDS else
+               "whether each G learnt was not measured: rerun `gandiag quality`")
         return ClaimResult(MODE_DROPPING, (effect,), Verdict.INCONCLUSIVE, premise,
-                           note + "; too few seeds to say")
+                           f"{note}; {why}")
     if not holds:
         effect = Effect(label, interval, Verdict.PREMISE_NOT_MET)
         return ClaimResult(MODE_DROPPING, (effect,), Verdict.PREMISE_NOT_MET, premise,
@@ -156,8 +174,7 @@ def settings(paths: Sequence[pathlib.Path], configs: Sequence[dict]) -> list[dic
                         "cost": summaries[0][1].get("cost"),
                         "seeds": [config.get(SEED) for _, config, _ in summaries],
                         "last_covered": [_covered(summary.rows[-1]) for _, _, summary in summaries],
-                        "last_precision": [_value(summary.rows[-1], "precision")
-                                           for _, _, summary in summaries],
+                        "last_learnt": [learnt(summary) for _, _, summary in summaries],
                         "epochs": table})
     return entries
 
@@ -167,10 +184,10 @@ def mode_dropping_from(entries: Sequence[dict]) -> ClaimResult:
     by_cost = {}
     for entry in entries:
         if None not in entry["last_covered"]:
-            by_cost.setdefault(entry["cost"], (entry["last_covered"], entry["last_precision"]))
-    original, original_precision = by_cost.get("original", ([], None))
-    minus_log_d, minus_log_d_precision = by_cost.get("minus-log-d", ([], None))
-    return mode_dropping(original, minus_log_d, original_precision, minus_log_d_precision)
+            by_cost.setdefault(entry["cost"], (entry["last_covered"], entry["last_learnt"]))
+    original, original_learnt = by_cost.get("original", ([], None))
+    minus_log_d, minus_log_d_learnt = by_cost.get("minus-log-d", ([], None))
+    return mode_dropping(original, minus_log_d, original_learnt, minus_log_d_learnt)
 
 
 def _interval(estimate, method: str) -> Interval:

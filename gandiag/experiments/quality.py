@@ -86,6 +86,8 @@ class Measure:
         pr = metrics.precision_recall(real.features, features, seed=seed, draws=draws)
         common = {"epoch": epoch, "samples": len(fake), "precision": estimate(pr.precision),
                   "recall": estimate(pr.recall)}
+        if self.modes is None:
+            common["realism"] = estimate(metrics.pixel_realism(real.images, fake, seed, draws))
         if self.modes is not None:
             coverage = toy_modes.mode_coverage(features, self.modes, seed, draws)
             return QualityRow(**common, modes_covered=estimate(coverage.covered),

@@ -38,6 +38,9 @@ class QualityRow:
     swd: Estimate | None = None
     modes_covered: Estimate | None = None
     high_quality: Estimate | None = None
+    # Images: median pixel distance of a sample to its nearest real over the reals' own
+    # nearest-neighbour spacing (~1: as close as the data's examples; noise: > 1.4).
+    realism: Estimate | None = None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -12,8 +12,8 @@ from gandiag.views import console
 from gandiag.views.plots import save
 
 COLUMNS = ("epoch", "samples", "FCD", "KCD", "precision", "recall", "classes covered",
-           "class KL", "SWD x1e3")
-_FIELDS = ("fcd", "kcd", "precision", "recall", "classes_covered", "class_kl", "swd")
+           "class KL", "SWD x1e3", "pixel realism")
+_FIELDS = ("fcd", "kcd", "precision", "recall", "classes_covered", "class_kl", "swd", "realism")
 # The 2-D toys' columns: modes instead of classes, no image distances.
 TOY_COLUMNS = ("epoch", "samples", "precision", "recall", "modes covered", "high-quality share")
 _TOY_FIELDS = ("precision", "recall", "modes_covered", "high_quality")
