@@ -108,7 +108,8 @@ def mode_dropping(original: Sequence[float], minus_log_d: Sequence[float],
     premise = Premise(MODE_DROPPING.premise, holds,
                       f"learnt: {len(original_learnt)} of {len(original)} original, "
                       f"{len(minus_log_d_learnt)} of {len(minus_log_d)} -log D seeds")
-    note = (f"classes covered: original {np.mean(original):.2f} ({len(original)} seeds), "
+    note = (f"classes (toys: modes) covered: original {np.mean(original):.2f} "
+            f"({len(original)} seeds), "
             f"-log D {np.mean(minus_log_d):.2f} ({len(minus_log_d)} seeds)")
     if learnt > 1:
         interval = difference_interval(original_learnt, minus_log_d_learnt)
