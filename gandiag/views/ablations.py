@@ -19,7 +19,15 @@ COMMON_COLUMNS = (("in-batch CE end", "in_batch_error"),
                   ("-log D growth (orders)", "growth_minus_log_d"))
 STUDY_COLUMNS = {
     "memorisation": (("train CE end", "train_error"), ("train acc end", "train_accuracy")),
-    "artefacts": (("held-out acc, cleaned inputs", "clean_accuracy"),),
+    "artefacts": (("held-out acc, cleaned inputs", "clean_accuracy"),
+                  ("held-out acc, projected fakes", "project_accuracy")),
+    "concentration": (("worst 1% fakes' share of CE", "fake_share"),
+                      ("worst 1% reals' share of CE", "real_share"),
+                      ("even share", "fake_even_share"),
+                      ("worst fakes' NN dist", "fake_worst_nn"),
+                      ("all fakes' median NN dist", "fake_median_nn"),
+                      ("worst reals' NN dist", "real_worst_nn"),
+                      ("all reals' median NN dist", "real_median_nn")),
 }
 READING = (
     "Each study varies one factor of the frozen-G probe and keeps the rest at its baseline "
@@ -32,7 +40,13 @@ READING = (
     "batches update; cleaned inputs: fakes snapped below -0.98 to -1 and quantised to 8 bits, "
     "reals dequantised by +-1/255. The verdict follows the spec's rule: an effect counts when "
     "a variant's seed range and the baseline's do not overlap and their means lie further "
-    "apart than the wider range.")
+    "apart than the wider range. Projected fakes (upsampled data sets, the digits): fakes "
+    "mapped to their nearest point in the span of the 8x8 images upsampled to the run's size, "
+    "where every real lies; reals unchanged. Concentration: from each final D's per-sample "
+    "held-out cross-entropy, the share its worst 1% of fakes (of reals) carry, beside the "
+    "share an even spread gives, and those samples' L2 distance (pixels) to their nearest "
+    "real image among those D trained on, beside the median over all evaluated samples; "
+    "figures worst_fakes_epoch<N>.png in ablate/concentration/separate.")
 
 
 def _reached(cell: ablations.Cell) -> str:
