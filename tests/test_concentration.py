@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 
 from gandiag.analysis import ablations, concentration
-from gandiag.analysis.spec import (ABLATION_MIN_SEEDS, CONCENTRATION_NULL_RATE,
-                                   CONCENTRATION_SHARE)
+from gandiag.analysis.spec import ABLATION_MIN_SEEDS, CONCENTRATION_NULL_RATE, CONCENTRATION_SHARE
 from gandiag.config import AblateConfig, ProbeConfig
 from gandiag.experiments import ablate
 from gandiag.store import layout, records
