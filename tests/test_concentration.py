@@ -113,3 +113,5 @@ def test_concentration_sub_run_records_per_sample_numbers_that_add_up(concentrat
         f"{per_sample['fake_share']:.3g}")
     assert verdicts["concentration"].verdict == verdict.verdict == concentration.INCONCLUSIVE
     assert "1 seed(s) ran" in verdict.sentence
+    figures = [b for b in ablation_views.section(run) if type(b).__name__ == "Figure"]
+    assert [f.path for f in figures] == [output.path / concentration_plots.FIGURE.format(epoch=1)]

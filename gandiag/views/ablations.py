@@ -8,7 +8,8 @@ from gandiag.analysis import ablations
 from gandiag.config import ABLATION_STUDIES
 from gandiag.store import layout, records
 from gandiag.store.schema import FrozenSummary, read_summary
-from gandiag.views.render import Heading, Table, Text
+from gandiag.views.concentration_plots import FIGURE as WORST_FAKES_FIGURE
+from gandiag.views.render import Figure, Heading, Table, Text
 
 # The columns every study shows, then those a study adds: (header, metric).
 COMMON_COLUMNS = (("in-batch CE end", "in_batch_error"),
@@ -92,4 +93,16 @@ def section(run: layout.RunDir) -> list:
     for study in studies:
         _, (columns, rows), verdict = study_table(run, study)
         blocks += [Heading(study, 3), Table(columns, rows), Text(verdict.sentence)]
+        blocks += [Figure(path, f"{study}: epoch {epoch}'s worst fakes, nearest training reals")
+                   for epoch, path in _worst_fake_figures(run, study, {row[1] for row in rows})]
     return blocks
+
+
+def _worst_fake_figures(run: layout.RunDir, study: str, epochs: set[int]) -> list:
+    """(epoch, path) of each worst-fakes figure the study's baseline drew (concentration)."""
+    baseline = (records.read_json(run.ablation_study(study) / layout.STUDY) or {}).get("baseline")
+    if not baseline:
+        return []
+    paths = {epoch: run.ablation(study, baseline).path / WORST_FAKES_FIGURE.format(epoch=epoch)
+             for epoch in sorted(epochs)}
+    return [(epoch, path) for epoch, path in paths.items() if path.is_file()]
