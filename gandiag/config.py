@@ -32,8 +32,12 @@ DBatching = Literal["separate", "joint", "running"]
 DNorm = Literal["batch", "none", "spectral"]
 Split = Literal["train", "test"]
 # What D sees: the images as they are, or "clean": fakes with pixels below -0.98 snapped to
-# -1 and quantised to 8 bits, reals dequantised by uniform noise of +-1/255 (`ablate`).
-InputTransform = Literal["raw", "clean"]
+# -1 and quantised to 8 bits, reals dequantised by uniform noise of +-1/255 (`ablate`);
+# "project": fakes projected onto the span of the 8x8 images upsampled (cubic) to the run's
+# size, where the upsampled digits lie; reals unchanged (`ablate`, the digits only).
+InputTransform = Literal["raw", "clean", "project"]
+# Data sets stored smaller than they are trained at: their stored image size.
+UPSAMPLED_FROM: dict[str, int] = {"digits": 8}
 GMode = Literal["train", "eval"]
 # `gandiag theory`'s checks, in the order they run (and `--only` chooses from).
 TheoryCheck = Literal["vanishing", "minus-log-d", "cauchy", "wasserstein", "noise", "dirac"]
@@ -427,7 +431,7 @@ class AfterProbeConfig:
 
 
 # `gandiag ablate`'s studies, in the order they run (the first two answer the main question).
-AblationStudy = Literal["normalisation", "memorisation", "artefacts"]
+AblationStudy = Literal["normalisation", "memorisation", "artefacts", "concentration"]
 ABLATION_STUDIES: tuple[str, ...] = typing.get_args(AblationStudy)
 
 

@@ -83,12 +83,17 @@ def test_eval_mode_d_scores_each_real_independently_of_the_fakes(batching, depen
 
 def test_variants_are_one_factor_at_a_time_from_a_shared_baseline():
     config = ablation_studies.preset("digits")
-    names = {study: [v.name for v in ablation_studies.variants(study, config, 1497)]
+    names = {study: [v.name for v in ablation_studies.variants(study, config, 1497, True)]
              for study in config.studies}
     assert names == {"normalisation": ["separate", "joint", "eval-mode", "none", "spectral",
                                        "r1-10"],
-                     "memorisation": ["separate", "n-1000"], "artefacts": ["separate", "clean"]}
-    baselines = {ablation_studies.variants(s, config, 1497)[0] for s in config.studies}
+                     "memorisation": ["separate", "n-1000"],
+                     "artefacts": ["separate", "clean", "project"],
+                     "concentration": ["separate"]}
+    assert [v.name for v in ablation_studies.variants("artefacts", config, 1497)] == [
+        "separate", "clean"]
+    baselines = {(v.probe, v.train_subset)
+                 for v in (ablation_studies.variants(s, config, 1497)[0] for s in config.studies)}
     assert len(baselines) == 1
 
 
@@ -104,7 +109,7 @@ def test_ablate_runs_a_sub_run_per_variant_and_builds_the_tables(ablated):
     verdicts, run = ablated
     assert set(verdicts) == {"memorisation", "artefacts"}
     for study, variants in (("memorisation", ("separate", "n-64")),
-                            ("artefacts", ("separate", "clean"))):
+                            ("artefacts", ("separate", "clean", "project"))):
         for variant in variants:
             output = run.ablation(study, variant)
             assert output.summary.is_file() and output.curves.is_file()
@@ -115,6 +120,13 @@ def test_ablate_runs_a_sub_run_per_variant_and_builds_the_tables(ablated):
     # The shared baseline ran once and was copied, not rerun.
     assert (records.read_jsonl(run.ablation("artefacts", "separate").curves)
             == records.read_jsonl(run.ablation("memorisation", "separate").curves))
+    # On the digits every final D is also scored on projected fakes.
+    for variant in ("separate", "clean", "project"):
+        endpoints = records.read_jsonl(run.ablation("artefacts", variant).path
+                                       / layout.ENDPOINTS)
+        assert "held-out-project" in {e["split"] for e in endpoints}
+    _, (columns, rows), _ = ablation_views.study_table(run, "artefacts")
+    assert all(row[columns.index("held-out acc, projected fakes")] != "-" for row in rows)
     blocks = ablation_views.section(run)
     assert any(getattr(block, "text", "") == "Ablations" for block in blocks)
 

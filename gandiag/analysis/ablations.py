@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from gandiag.analysis import concentration
 from gandiag.analysis.spec import ABLATION_METRICS, ABLATION_MIN_SEEDS
 from gandiag.store.schema import FrozenSummary
 
@@ -23,6 +24,7 @@ METRIC_NAMES = {
     "in_batch_error": "in-batch cross-entropy",
     "train_error": "cross-entropy on D's training reals",
     "train_accuracy": "accuracy on D's training reals", "clean_accuracy": "held-out acc, cleaned",
+    "project_accuracy": "held-out acc, projected fakes",
 }
 
 
@@ -67,10 +69,13 @@ def seed_values(summary: FrozenSummary, endpoints: list[dict], epoch: int) -> di
         "iters_to_099": [s.held_out.iters_to_acc_099 for s in seeds],
         "decay_original": [s.costs["original"].decay_orders.value for s in seeds],
         "growth_minus_log_d": [-s.costs["minus-log-d"].decay_orders.value for s in seeds]}
-    for split, prefix in (("train", "train"), ("held-out-clean", "clean")):
+    for split, prefix in (("train", "train"), ("held-out-clean", "clean"),
+                          ("held-out-project", "project")):
         chosen = [e for e in endpoints if e["epoch"] == epoch and e["split"] == split]
         values[f"{prefix}_error"] = [e["error"] for e in chosen]
         values[f"{prefix}_accuracy"] = [e["accuracy"] for e in chosen]
+    per_sample = [e for e in endpoints if e["epoch"] == epoch and e["split"] == concentration.SPLIT]
+    values |= {name: [e[name] for e in per_sample] for name in concentration.METRICS}
     return values
 
 
@@ -104,7 +109,13 @@ class Verdict:
 
 
 def judge(study: str, baseline: str, cells: list[Cell]) -> Verdict:
-    """Whether the factor a study varies matters, by the spec's rule, in one sentence."""
+    """Whether the factor a study varies matters, by the spec's rule, in one sentence.
+
+    The concentration study has no factor: its baseline's per-sample losses are judged.
+    """
+    if study == concentration.STUDY:
+        verdict, sentence = concentration.judge([c for c in cells if c.variant == baseline])
+        return Verdict(verdict, [], sentence)
     base = {c.epoch: c for c in cells if c.variant == baseline}
     others = [c for c in cells if c.variant != baseline and c.epoch in base]
     if not others:

@@ -6,7 +6,10 @@ and with the same D seeds. Besides the probe's records every final D is evaluate
 own training reals, on held-out reals and, with pixel cues removed, on cleaned held-out
 inputs (endpoints.jsonl). A variant already run in this run dir (its summary and
 endpoints written) is kept, and one that equals a variant of an earlier study is copied,
-so that studies can be run one at a time and the shared baseline runs once.
+so that studies can be run one at a time and the shared baseline runs once. On data sets
+that were upsampled (the digits) every final D is also evaluated on projected fakes. The
+concentration study's variant also records each final D's per-sample held-out numbers
+(samples.npz) and a figure of its worst fakes beside their nearest training reals.
 """
 
 import dataclasses
@@ -16,21 +19,27 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from gandiag.analysis import summaries
+from gandiag.analysis import concentration, summaries
 from gandiag.config import AblateConfig, to_dict
+from gandiag.core.artefacts import upsampled_from
 from gandiag.core.probe_step import make_evaluation
+from gandiag.core.sample_scores import make_sample_scores
 from gandiag.experiments import ablation_studies, frozen
 from gandiag.experiments.ablation_studies import Variant
 from gandiag.store import layout, locks, records, runs
 from gandiag.store.schema import FrozenSummary, write_summary
 from gandiag.views import ablations as ablation_views
-from gandiag.views import console, plots
+from gandiag.views import concentration_plots, console, plots
 
 # Offsets the end-of-training evaluations' random stream from the probe's.
 _ENDPOINT_KEY_OFFSET = 104729
 # (split, which examples, how D sees them) of every final D's evaluations.
 _ENDPOINT_SPLITS = (("train", "train", "raw"), ("held-out", "held-out", "raw"),
                     ("held-out-clean", "held-out", "clean"))
+# The same on projected fakes, for data sets that were upsampled.
+_PROJECT_SPLIT = ("held-out-project", "held-out", "project")
+# The concentration study's per-sample numbers of each final D, beside its endpoints.
+SAMPLES = "samples.npz"
 
 
 def run(run_dir, config: AblateConfig, quiet: bool = False) -> dict:
@@ -44,9 +53,10 @@ def run(run_dir, config: AblateConfig, quiet: bool = False) -> dict:
     """
     base = frozen.prepare(run_dir, config.probe, layout.PROBE)
     verdicts, finished = {}, {}
+    upsampled = bool(upsampled_from(base.train_config.data.dataset, base.dataset.shape[0]))
     with locks.hold(base.run.path):
         for study in config.studies:
-            chosen = ablation_studies.variants(study, config, len(base.dataset))
+            chosen = ablation_studies.variants(study, config, len(base.dataset), upsampled)
             runs.make_dir(base.run.ablation_study(study), "run dir")
             records.write_json(base.run.ablation_study(study) / layout.STUDY,
                                {"baseline": chosen[0].name, "variants": [v.name for v in chosen]})
@@ -54,13 +64,13 @@ def run(run_dir, config: AblateConfig, quiet: bool = False) -> dict:
                 if config.variants and variant.name not in config.variants:
                     continue
                 output = base.run.ablation(study, variant.name)
-                key = (variant.probe, variant.train_subset)
+                key = (variant.probe, variant.train_subset, variant.per_sample)
                 if not _complete(output):
                     if key in finished:
                         shutil.rmtree(output.path, ignore_errors=True)
                         shutil.copytree(finished[key].path, output.path)
                     else:
-                        _run_variant(base, study, variant, output, quiet)
+                        _run_variant(base, study, variant, output, quiet, upsampled)
                 finished.setdefault(key, output)
             title, rows, verdict = ablation_views.study_table(base.run, study)
             verdicts[study] = verdict
@@ -86,7 +96,7 @@ def _subset(dataset, count: int):
 
 
 def _run_variant(base: frozen.Experiment, study: str, variant: Variant,
-                 output: layout.ExperimentDir, quiet: bool) -> None:
+                 output: layout.ExperimentDir, quiet: bool, upsampled: bool) -> None:
     experiment = dataclasses.replace(base, probe=variant.probe, output=output,
                                      dataset=_subset(base.dataset, variant.train_subset))
     probe = experiment.probe
@@ -96,22 +106,27 @@ def _run_variant(base: frozen.Experiment, study: str, variant: Variant,
     evaluations = {inputs: make_evaluation(experiment.train_config,
                                            dataclasses.replace(probe, inputs=inputs),
                                            experiment.dataset.shape)[0]
-                   for inputs in ("raw", "clean")}
+                   for inputs in ("raw", "clean", *(("project",) if upsampled else ()))}
+    splits = (*_ENDPOINT_SPLITS, *((_PROJECT_SPLIT,) if upsampled else ()))
     distinct = variant.train_subset or len(experiment.dataset)
     batches = {"train": jnp.asarray(experiment.dataset.array[:min(distinct, experiment.eval_size)]),
                "held-out": jnp.asarray(experiment.held_out[:experiment.eval_size])}
     endpoints = []
+    per_sample = (_PerSample(experiment, batches["held-out"], experiment.dataset.array[:distinct])
+                  if variant.per_sample else None)
 
     def on_trained(epoch, sigma, seed, g_variables, d_state):
         key = jax.random.fold_in(jax.random.fold_in(
             jax.random.key(probe.seed + _ENDPOINT_KEY_OFFSET), epoch), seed)
-        for split, examples, inputs in _ENDPOINT_SPLITS:
+        for split, examples, inputs in splits:
             numbers = evaluations[inputs](d_state, g_variables, batches[examples], key,
                                           jnp.float32(sigma))
             count = batches[examples].shape[0]
             endpoints.append({"epoch": epoch, "seed": seed, "split": split,
                               "accuracy": int(numbers["correct"]) / (2 * count),
                               "error": float(numbers["error_sum"]) / count})
+        if per_sample is not None:
+            endpoints.append(per_sample.measure(epoch, sigma, seed, g_variables, d_state, key))
 
     found = frozen.run_curves(experiment, quiet, on_trained)
     frozen.write_records(output, found)
@@ -119,6 +134,42 @@ def _run_variant(base: frozen.Experiment, study: str, variant: Variant,
                             frozen.checkpoint_summaries(found))
     plots.frozen_figures(summaries.group_curves(found.curves),
                          summaries.group(found.evaluations), output)
+    if per_sample is not None:
+        per_sample.save(output.path / SAMPLES)
+        concentration_plots.worst_fakes(per_sample.worst, output.path)
     # Written last: a variant counts as complete once both files are there.
     write_summary(output.summary, summary)
     records.write_jsonl(output.path / layout.ENDPOINTS, endpoints)
+
+
+class _PerSample:
+    """Each final D's per-sample held-out logits, its worst samples and their nearest
+    neighbours among the real images D trained on (exact, in NumPy)."""
+
+    def __init__(self, experiment: frozen.Experiment, real: jax.Array, training: np.ndarray):
+        self.scores = make_sample_scores(experiment.train_config, experiment.probe,
+                                         experiment.dataset.shape)
+        self.real, self.training = real, training
+        # The held-out reals are the same for every D: their neighbours are found once.
+        self.real_distances, _ = concentration.nearest_neighbours(np.asarray(self.real),
+                                                                  self.training)
+        self.arrays, self.worst = {}, {}
+
+    def measure(self, epoch, sigma, seed, g_variables, d_state, key) -> dict:
+        real_logits, fake_logits, fake = (np.asarray(a) for a in self.scores(
+            d_state, g_variables, self.real, key, jnp.float32(sigma)))
+        fake_distances, nearest = concentration.nearest_neighbours(fake, self.training)
+        fake_losses = concentration.per_sample_losses(real_logits, fake_logits)[1]
+        chosen = concentration.worst(fake_losses)
+        self.arrays |= {f"epoch{epoch}_seed{seed}_real_logits": real_logits,
+                        f"epoch{epoch}_seed{seed}_fake_logits": fake_logits,
+                        f"epoch{epoch}_seed{seed}_fake_nn_distances": fake_distances}
+        self.worst[(epoch, seed)] = concentration_plots.WorstFakes(
+            fake[chosen], self.training[nearest[chosen]], fake_losses[chosen],
+            fake_distances[chosen])
+        return {"epoch": epoch, "seed": seed, "split": concentration.SPLIT,
+                **concentration.measure(real_logits, fake_logits, self.real_distances,
+                                        fake_distances)}
+
+    def save(self, path) -> None:
+        np.savez_compressed(path, real_nn_distances=self.real_distances, **self.arrays)

@@ -8,7 +8,8 @@ from gandiag.analysis import ablations
 from gandiag.config import ABLATION_STUDIES
 from gandiag.store import layout, records
 from gandiag.store.schema import FrozenSummary, read_summary
-from gandiag.views.render import Heading, Table, Text
+from gandiag.views.concentration_plots import FIGURE as WORST_FAKES_FIGURE
+from gandiag.views.render import Figure, Heading, Table, Text
 
 # The columns every study shows, then those a study adds: (header, metric).
 COMMON_COLUMNS = (("in-batch CE end", "in_batch_error"),
@@ -19,7 +20,15 @@ COMMON_COLUMNS = (("in-batch CE end", "in_batch_error"),
                   ("-log D growth (orders)", "growth_minus_log_d"))
 STUDY_COLUMNS = {
     "memorisation": (("train CE end", "train_error"), ("train acc end", "train_accuracy")),
-    "artefacts": (("held-out acc, cleaned inputs", "clean_accuracy"),),
+    "artefacts": (("held-out acc, cleaned inputs", "clean_accuracy"),
+                  ("held-out acc, projected fakes", "project_accuracy")),
+    "concentration": (("worst 1% fakes' share of CE", "fake_share"),
+                      ("worst 1% reals' share of CE", "real_share"),
+                      ("even share", "fake_even_share"),
+                      ("worst fakes' NN dist", "fake_worst_nn"),
+                      ("all fakes' median NN dist", "fake_median_nn"),
+                      ("worst reals' NN dist", "real_worst_nn"),
+                      ("all reals' median NN dist", "real_median_nn")),
 }
 READING = (
     "Each study varies one factor of the frozen-G probe and keeps the rest at its baseline "
@@ -32,7 +41,13 @@ READING = (
     "batches update; cleaned inputs: fakes snapped below -0.98 to -1 and quantised to 8 bits, "
     "reals dequantised by +-1/255. The verdict follows the spec's rule: an effect counts when "
     "a variant's seed range and the baseline's do not overlap and their means lie further "
-    "apart than the wider range.")
+    "apart than the wider range. Projected fakes (upsampled data sets, the digits): fakes "
+    "mapped to their nearest point in the span of the 8x8 images upsampled to the run's size, "
+    "where every real lies; reals unchanged. Concentration: from each final D's per-sample "
+    "held-out cross-entropy, the share its worst 1% of fakes (of reals) carry, beside the "
+    "share an even spread gives, and those samples' L2 distance (pixels) to their nearest "
+    "real image among those D trained on, beside the median over all evaluated samples; "
+    "figures worst_fakes_epoch<N>.png in ablate/concentration/separate.")
 
 
 def _reached(cell: ablations.Cell) -> str:
@@ -78,4 +93,16 @@ def section(run: layout.RunDir) -> list:
     for study in studies:
         _, (columns, rows), verdict = study_table(run, study)
         blocks += [Heading(study, 3), Table(columns, rows), Text(verdict.sentence)]
+        blocks += [Figure(path, f"{study}: epoch {epoch}'s worst fakes, nearest training reals")
+                   for epoch, path in _worst_fake_figures(run, study, {row[1] for row in rows})]
     return blocks
+
+
+def _worst_fake_figures(run: layout.RunDir, study: str, epochs: set[int]) -> list:
+    """(epoch, path) of each worst-fakes figure the study's baseline drew (concentration)."""
+    baseline = (records.read_json(run.ablation_study(study) / layout.STUDY) or {}).get("baseline")
+    if not baseline:
+        return []
+    paths = {epoch: run.ablation(study, baseline).path / WORST_FAKES_FIGURE.format(epoch=epoch)
+             for epoch in sorted(epochs)}
+    return [(epoch, path) for epoch, path in paths.items() if path.is_file()]
