@@ -49,6 +49,11 @@ def adam(optimizer: OptimizerConfig) -> optax.GradientTransformation:
     return optax.adam(optimizer.lr, b1=optimizer.beta1, b2=optimizer.beta2)
 
 
+def optimizer_of(config: OptimizerConfig) -> optax.GradientTransformation:
+    """The optimiser ``config`` names: Adam, or plain SGD without momentum."""
+    return optax.sgd(config.lr) if config.name == "sgd" else adam(config)
+
+
 def init_variables(module: nn.Module, key: jax.Array, example: jax.Array) -> tuple[dict, dict]:
     """(params, batch_stats) of a freshly initialised module."""
     variables = module.init(key, example, train=True)

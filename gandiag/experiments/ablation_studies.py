@@ -7,19 +7,25 @@ paper default, on every real image, raw pixels.
 
 import dataclasses
 
-from gandiag.config import AblateConfig, ProbeConfig
+from gandiag.analysis import ablation_length
+from gandiag.analysis.spec import ABLATION_LENGTH_SGD_LR
+from gandiag.config import AblateConfig, OptimizerConfig, ProbeConfig
+from gandiag.data import datasets
 from gandiag.errors import GandiagError
 
 BASELINE = "separate"
+LENGTH, RESOLUTION = ablation_length.STUDY, "resolution"
 
 
 @dataclasses.dataclass(frozen=True)
 class Variant:
-    """One variant: its probe, and how many real images D trains on (0: all)."""
+    """One variant: its probe, how many real images D trains on (0: all), and the image
+    side of the G it probes (0: the run's own G; else one trained at that side)."""
 
     name: str
     probe: ProbeConfig
     train_subset: int = 0
+    image_size: int = 0
 
 
 def _variant(name: str, config: AblateConfig, **changes) -> Variant:
@@ -27,8 +33,10 @@ def _variant(name: str, config: AblateConfig, **changes) -> Variant:
     return Variant(name, dataclasses.replace(config.probe, **changes), subset)
 
 
-def variants(study: str, config: AblateConfig, train_examples: int) -> list[Variant]:
-    """The variants of ``study``, baseline first, for a data set of ``train_examples``."""
+def variants(study: str, config: AblateConfig, train_examples: int, image_size: int = 0,
+             dataset: str = "") -> list[Variant]:
+    """The variants of ``study``, baseline first, for a data set of ``train_examples``
+    (the resolution study: the run's ``image_size`` and ``dataset`` name)."""
     baseline = _variant(BASELINE, config, d_batching="separate", d_norm="batch")
     if study == "normalisation":
         return [baseline,
@@ -46,7 +54,45 @@ def variants(study: str, config: AblateConfig, train_examples: int) -> list[Vari
     if study == "artefacts":
         return [baseline, _variant("clean", config, d_batching="separate", d_norm="batch",
                                    inputs="clean")]
+    if study == LENGTH:
+        return _length_variants(config)
+    if study == RESOLUTION:
+        return _resolution_variants(config, image_size, dataset)
     raise GandiagError(f"study {study!r} has no variants")
+
+
+def _length_variants(config: AblateConfig) -> list[Variant]:
+    """D's optimiser varied at the study's own length; the first equals the other studies'
+    baseline (named after it) but for its length and epochs."""
+    probe = dataclasses.replace(config.probe, iters=config.length_iters,
+                                epochs=config.length_epochs or config.probe.epochs,
+                                d_batching="separate", d_norm="batch")
+    adam = probe.optimizer
+
+    def optimised(name: str, optimizer: OptimizerConfig) -> Variant:
+        return Variant(name, dataclasses.replace(probe, optimizer=optimizer))
+    return [optimised(f"{BASELINE}-{config.length_iters}-iters", adam),
+            optimised("adam-lr-1e-3", dataclasses.replace(adam, lr=1e-3)),
+            optimised("adam-beta1-0.9", dataclasses.replace(adam, beta1=0.9)),
+            optimised(f"sgd-lr-{ABLATION_LENGTH_SGD_LR:g}",
+                      OptimizerConfig(name="sgd", lr=ABLATION_LENGTH_SGD_LR))]
+
+
+def _resolution_variants(config: AblateConfig, image_size: int, dataset: str) -> list[Variant]:
+    """The run's own image side first (its saved Gs, the baseline probe), then each other
+    side of ``config.resolution_sizes`` (a G trained at that side)."""
+    allowed = datasets.IMAGE_SIZES.get(dataset, ())
+    for size in config.resolution_sizes:
+        if size not in allowed:
+            raise GandiagError(
+                f"resolution size {size} is not available for {dataset}; choose sizes from: "
+                f"{', '.join(map(str, allowed)) or 'none (an image data set is needed)'}")
+    probe = dataclasses.replace(config.probe,
+                                epochs=config.resolution_epochs or config.probe.epochs,
+                                d_batching="separate", d_norm="batch")
+    others = sorted(set(config.resolution_sizes) - {image_size})
+    return [Variant(f"{image_size}px", probe),
+            *(Variant(f"{size}px", probe, image_size=size) for size in others)]
 
 
 def preset(dataset: str) -> AblateConfig:
