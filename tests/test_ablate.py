@@ -83,12 +83,17 @@ def test_eval_mode_d_scores_each_real_independently_of_the_fakes(batching, depen
 
 def test_variants_are_one_factor_at_a_time_from_a_shared_baseline():
     config = ablation_studies.preset("digits")
-    names = {study: [v.name for v in ablation_studies.variants(study, config, 1497)]
+    names = {study: [v.name for v in ablation_studies.variants(study, config, 1497, 32,
+                                                                "digits")]
              for study in config.studies}
     assert names == {"normalisation": ["separate", "joint", "eval-mode", "none", "spectral",
                                        "r1-10"],
-                     "memorisation": ["separate", "n-1000"], "artefacts": ["separate", "clean"]}
-    baselines = {ablation_studies.variants(s, config, 1497)[0] for s in config.studies}
+                     "memorisation": ["separate", "n-1000"], "artefacts": ["separate", "clean"],
+                     "length-optimiser": ["separate-2000-iters", "adam-lr-1e-3",
+                                          "adam-beta1-0.9", "sgd-lr-0.01"],
+                     "resolution": ["32px", "16px"]}
+    baselines = {ablation_studies.variants(s, config, 1497, 32, "digits")[0].probe
+                 for s in config.studies if s != "length-optimiser"}
     assert len(baselines) == 1
 
 
