@@ -180,3 +180,18 @@ def test_resolution_trains_a_g_at_the_other_side_once(ablated, tiny_run):
     # The 32px variant probed the G trained at 32 pixels, not the run's own.
     assert (records.read_jsonl(run.ablation("resolution", "32px").curves)
             != records.read_jsonl(run.ablation("resolution", "16px").curves))
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--study", "resolution", "--epochs", "1", "--resolution-sizes", "16,64"],
+     "resolution size 64 is not available for digits; choose sizes from: 16, 32"),
+    (["--study", "length-optimiser", "--length-iters", "0"], "length iters must be positive")])
+def test_bad_sizes_and_lengths_are_one_line_errors(tiny_run, options, message):
+    from typer.testing import CliRunner
+
+    from gandiag.cli.commands import app
+
+    result = CliRunner().invoke(app, ["ablate", str(tiny_run), *options])
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+    assert not (layout.RunDir(tiny_run).ablation_study("resolution") / "train-64").exists()
