@@ -73,7 +73,7 @@ def create_state(config: TrainConfig, example_shape: tuple[int, ...]) -> GANStat
     z = jnp.zeros((config.batch_size, config.model.nz), jnp.float32)
     g_params, g_stats = init_variables(generator, g_key, z)
     d_params, d_stats = init_discriminator(discriminator, d_key, example_shape, config.batch_size)
-    tx = adam(config.optimizer)
+    tx = optimizer_of(config.optimizer)
     return GANState(
         step=jnp.zeros((), jnp.int32),
         g_params=g_params, g_stats=g_stats, d_params=d_params, d_stats=d_stats,
