@@ -39,6 +39,8 @@ InputTransform = Literal["raw", "clean", "project"]
 # Data sets stored smaller than they are trained at: their stored image size.
 UPSAMPLED_FROM: dict[str, int] = {"digits": 8}
 GMode = Literal["train", "eval"]
+# D's (or G's) optimiser: Adam, or plain SGD without momentum (`ablate length-optimiser`).
+OptimizerName = Literal["adam", "sgd"]
 # `gandiag theory`'s checks, in the order they run (and `--only` chooses from).
 TheoryCheck = Literal["vanishing", "minus-log-d", "cauchy", "wasserstein", "noise", "dirac"]
 
@@ -116,13 +118,15 @@ class ModelConfig:
 
 @dataclasses.dataclass(frozen=True)
 class OptimizerConfig:
-    """Adam with the DCGAN defaults."""
+    """Adam with the DCGAN defaults; ``name`` "sgd": plain SGD at ``lr`` (betas unused)."""
 
     lr: float = 2e-4
     beta1: float = 0.5
     beta2: float = 0.999
+    name: OptimizerName = "adam"
 
     def __post_init__(self):
+        _choice("optimizer", self.name, typing.get_args(OptimizerName))
         _positive("lr", self.lr)
         _require(0 <= self.beta1 < 1, f"beta1 must be in [0, 1), got {self.beta1}")
         _require(0 <= self.beta2 < 1, f"beta2 must be in [0, 1), got {self.beta2}")
@@ -431,7 +435,8 @@ class AfterProbeConfig:
 
 
 # `gandiag ablate`'s studies, in the order they run (the first two answer the main question).
-AblationStudy = Literal["normalisation", "memorisation", "artefacts", "concentration"]
+AblationStudy = Literal["normalisation", "memorisation", "artefacts", "concentration",
+                        "length-optimiser", "resolution"]
 ABLATION_STUDIES: tuple[str, ...] = typing.get_args(AblationStudy)
 
 
@@ -442,7 +447,9 @@ class AblateConfig:
     ``probe`` is every variant's base (its epochs, iterations, D seeds, held-out data);
     ``r1`` the gamma of the normalisation study's R1 variant; ``train_subsets`` the
     memorisation study's numbers of real images D trains on (those below the data set's
-    size run, beside all of them).
+    size run, beside all of them). ``length_iters`` and ``length_epochs`` (empty: the
+    probe's) are the length-optimiser study's; ``resolution_sizes`` and
+    ``resolution_epochs`` (empty: the probe's) the resolution study's image sides.
     """
 
     studies: tuple[AblationStudy, ...] = ABLATION_STUDIES
@@ -451,6 +458,10 @@ class AblateConfig:
     train_subsets: tuple[int, ...] = (1000, 3000)
     # Run only these variants of the studies (empty: all), e.g. to run them side by side.
     variants: tuple[str, ...] = ()
+    length_iters: int = 20_000
+    length_epochs: tuple[int, ...] = ()
+    resolution_sizes: tuple[int, ...] = (16, 32, 64)
+    resolution_epochs: tuple[int, ...] = ()
 
     def __post_init__(self):
         for study in self.studies:
@@ -458,3 +469,6 @@ class AblateConfig:
         _positive("r1", self.r1)
         for count in self.train_subsets:
             _positive("train subset", count)
+        _positive("length iters", self.length_iters)
+        for size in self.resolution_sizes:
+            _choice("resolution size", size, IMAGE_SIZES)

@@ -83,17 +83,22 @@ def test_eval_mode_d_scores_each_real_independently_of_the_fakes(batching, depen
 
 def test_variants_are_one_factor_at_a_time_from_a_shared_baseline():
     config = ablation_studies.preset("digits")
-    names = {study: [v.name for v in ablation_studies.variants(study, config, 1497, True)]
+    names = {study: [v.name for v in ablation_studies.variants(
+        study, config, 1497, upsampled=True, image_size=32, dataset="digits")]
              for study in config.studies}
     assert names == {"normalisation": ["separate", "joint", "eval-mode", "none", "spectral",
                                        "r1-10"],
                      "memorisation": ["separate", "n-1000"],
                      "artefacts": ["separate", "clean", "project"],
-                     "concentration": ["separate"]}
+                     "concentration": ["separate"],
+                     "length-optimiser": ["separate-2000-iters", "adam-lr-1e-3",
+                                          "adam-beta1-0.9", "sgd-lr-0.01"],
+                     "resolution": ["32px", "16px"]}
     assert [v.name for v in ablation_studies.variants("artefacts", config, 1497)] == [
         "separate", "clean"]
-    baselines = {(v.probe, v.train_subset)
-                 for v in (ablation_studies.variants(s, config, 1497)[0] for s in config.studies)}
+    baselines = {(v.probe, v.train_subset) for v in (
+        ablation_studies.variants(s, config, 1497, image_size=32, dataset="digits")[0]
+        for s in config.studies if s != "length-optimiser")}
     assert len(baselines) == 1
 
 

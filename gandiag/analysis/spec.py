@@ -358,3 +358,32 @@ ABLATION_NULL_RATE = 0.05
 CONCENTRATION_FRACTION = 0.01
 CONCENTRATION_SHARE = 0.2
 CONCENTRATION_NULL_RATE = 0.001
+# Ablation `length-optimiser`: does D's loss against a frozen G keep falling with more
+# updates (time-limited) or plateau (structural)? Fixed on 2026-11-29 before any result of
+# this study was seen. Statistic, per D seed: the least-squares slope of log10 of D's
+# held-out cross-entropy (the evaluations on held-out reals and fresh fakes, not the
+# in-batch loss D trains on, which can fall by fitting its own batches) against D updates,
+# over the evaluations in the last half of the run, in orders of magnitude per 1,000
+# updates. "KEEPS FALLING" when every seed's slope is below ABLATION_LENGTH_SLOPE, "PLATEAU"
+# when every seed's slope is above it, else INCONCLUSIVE. Threshold rationale: at -0.1
+# orders per 1,000 updates the issue's 20,000 updates lower D's cross-entropy by 2 orders,
+# the gap between the original-cost decay against the epoch-1 G (3.5 orders) and the
+# epoch-25 G (1.5) on MNIST; a slower fall cannot close that gap in the issue's length, so
+# it counts as a plateau. A seed whose slope's standard error (from the fit's residuals)
+# exceeds ABLATION_LENGTH_MAX_SLOPE_SE cannot place its slope on either side of the
+# threshold: the cell is INCONCLUSIVE (a short run with noisy evaluations). Calibrated in
+# tests/test_ablate_length.py on simulated flat curves (AR(1) noise in log10, sd 0.1-0.3,
+# coefficient 0.5-0.8, at 2,000 and 20,000 updates): "KEEPS FALLING" in at most
+# ABLATION_NULL_RATE of them, while a fall of twice the threshold over 20,000 updates is
+# found. Fewer than ABLATION_MIN_SEEDS seeds: INCONCLUSIVE. Cross-entropies below
+# ABLATION_LENGTH_ERROR_FLOOR are taken as the floor (float32 underflow; a D there is
+# perfect on every held-out sample, a plateau at perfection).
+ABLATION_LENGTH_SLOPE = -0.1
+ABLATION_LENGTH_MAX_SLOPE_SE = 0.1
+ABLATION_LENGTH_ERROR_FLOOR = 1e-12
+ABLATION_LENGTH_PER = 1000
+# The plain-SGD variant's learning rate, fixed before any run: 0.01, the usual starting rate
+# of plain SGD on convnets (no momentum, as the issue asks); 0.1, the rate of Goodfellow et
+# al. 2014's momentum-SGD adversarial nets, would move DCGAN's N(0, 0.02) weights by more
+# than their own scale within a few updates. Not tuned on results.
+ABLATION_LENGTH_SGD_LR = 0.01

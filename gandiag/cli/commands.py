@@ -364,6 +364,11 @@ def ablate(
     variant: list[str] | None = typer.Option(None, help="Run only this variant of the study "
                                              "(repeatable), e.g. joint; default: all"),
     quiet: bool = typer.Option(False),
+    length_iters: int | None = typer.Option(None, help="D iterations of the length-optimiser "
+                                            "study's variants (the issue's 20000); default: "
+                                            "the preset's"),
+    resolution_sizes: str | None = typer.Option(None, help="Image sides of the resolution "
+                                                "study, e.g. 16,32,64; default: the preset's"),
 ):
     """Why D becomes perfect: each study's variants of the probe, as sub-runs, with verdicts."""
     from gandiag.experiments import ablate as ablating
@@ -378,6 +383,13 @@ def ablate(
     config = dataclasses.replace(config, probe=probe,
                                  studies=tuple(study) if study else config.studies,
                                  variants=tuple(variant or ()))
+    if epochs:  # every study's epochs, the length and resolution studies' too
+        config = dataclasses.replace(config, length_epochs=(), resolution_epochs=())
+    if length_iters is not None:
+        config = dataclasses.replace(config, length_iters=length_iters)
+    if resolution_sizes:
+        config = dataclasses.replace(
+            config, resolution_sizes=parse_ints(resolution_sizes, "--resolution-sizes"))
     ablating.run(resolved, config, quiet)
     from gandiag.views import report as reporting
 

@@ -16,14 +16,14 @@ from gandiag.config import TrainConfig
 from gandiag.core import losses
 from gandiag.core.networks import build_networks
 from gandiag.core.noise import add_noise
-from gandiag.core.state import adam
+from gandiag.core.state import optimizer_of
 from gandiag.core.steps import DiscriminatorUpdate
 
 
 def make_discriminator_step(config: TrainConfig, example_shape, sigma: float) -> Callable:
     """``(d_params, d_stats, d_opt, g_variables, data, key) -> (d_params, d_stats, d_opt)``."""
     networks = build_networks(config, example_shape)
-    update = DiscriminatorUpdate(networks, losses.cross_entropy, adam(config.optimizer))
+    update = DiscriminatorUpdate(networks, losses.cross_entropy, optimizer_of(config.optimizer))
     batch, nz = config.batch_size, config.model.nz
 
     def step(d_params, d_stats, d_opt, g_variables, data, key):
@@ -42,7 +42,7 @@ def make_generator_step(config: TrainConfig, example_shape, cost: str, sigma: fl
     one Adam step of G on ``cost`` against the frozen D."""
     networks = build_networks(config, example_shape)
     generator_cost = losses.generator_cost(cost)
-    tx = adam(config.optimizer)
+    tx = optimizer_of(config.optimizer)
     batch, nz = config.batch_size, config.model.nz
 
     def step(g_params, g_stats, g_opt, d_params, d_stats, data, key):

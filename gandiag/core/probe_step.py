@@ -20,7 +20,7 @@ from gandiag.core.artefacts import transform_inputs
 from gandiag.core.networks import apply_module, build_networks, generate
 from gandiag.core.noise import add_noise
 from gandiag.core.parallel import Parallel
-from gandiag.core.state import adam, build_generator
+from gandiag.core.state import build_generator, optimizer_of
 from gandiag.core.steps import DiscriminatorUpdate, global_norm
 
 
@@ -72,8 +72,8 @@ def _probe_step(train_config: TrainConfig, probe: ProbeConfig, example_shape,
     networks = build_networks(config, example_shape)
     # D is trained with the cross-entropy whatever G was trained with: the paper's protocol.
     update_discriminator = DiscriminatorUpdate(networks, losses.cross_entropy,
-                                               adam(probe.optimizer), noise=probe.noise_dist,
-                                               r1=probe.r1)
+                                               optimizer_of(probe.optimizer),
+                                               noise=probe.noise_dist, r1=probe.r1)
     generator_costs = [losses.generator_cost(name) for name in probe.costs]
     train_generator = probe.g_mode == "train"
     batch_size, nz = probe.batch_size, config.model.nz

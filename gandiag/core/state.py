@@ -49,6 +49,11 @@ def adam(optimizer: OptimizerConfig) -> optax.GradientTransformation:
     return optax.adam(optimizer.lr, b1=optimizer.beta1, b2=optimizer.beta2)
 
 
+def optimizer_of(config: OptimizerConfig) -> optax.GradientTransformation:
+    """The optimiser ``config`` names: Adam, or plain SGD without momentum."""
+    return optax.sgd(config.lr) if config.name == "sgd" else adam(config)
+
+
 def init_variables(module: nn.Module, key: jax.Array, example: jax.Array) -> tuple[dict, dict]:
     """(params, batch_stats) of a freshly initialised module."""
     variables = module.init(key, example, train=True)
@@ -68,7 +73,7 @@ def create_state(config: TrainConfig, example_shape: tuple[int, ...]) -> GANStat
     z = jnp.zeros((config.batch_size, config.model.nz), jnp.float32)
     g_params, g_stats = init_variables(generator, g_key, z)
     d_params, d_stats = init_discriminator(discriminator, d_key, example_shape, config.batch_size)
-    tx = adam(config.optimizer)
+    tx = optimizer_of(config.optimizer)
     return GANState(
         step=jnp.zeros((), jnp.int32),
         g_params=g_params, g_stats=g_stats, d_params=d_params, d_stats=d_stats,

@@ -17,7 +17,7 @@ from gandiag.core import losses
 from gandiag.core.networks import Networks, build_networks
 from gandiag.core.noise import add_noise
 from gandiag.core.parallel import Parallel
-from gandiag.core.state import GANState, adam
+from gandiag.core.state import GANState, optimizer_of
 
 Array = jax.Array
 
@@ -127,7 +127,7 @@ def make_train_step(config: TrainConfig, example_shape, parallel: Parallel = Par
     """
     networks = build_networks(config, example_shape)
     cost = losses.gan_cost(config.cost)
-    tx = adam(config.optimizer)
+    tx = optimizer_of(config.optimizer)
     update_discriminator = DiscriminatorUpdate(networks, cost.discriminator, tx,
                                                cost.gradient_penalty, r1=config.r1)
     batch_size = config.batch_size

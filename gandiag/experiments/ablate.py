@@ -24,7 +24,7 @@ from gandiag.config import AblateConfig, to_dict
 from gandiag.core.artefacts import upsampled_from
 from gandiag.core.probe_step import make_evaluation
 from gandiag.core.sample_scores import make_sample_scores
-from gandiag.experiments import ablation_studies, frozen
+from gandiag.experiments import ablate_resolution, ablation_studies, frozen
 from gandiag.experiments.ablation_studies import Variant
 from gandiag.store import layout, locks, records, runs
 from gandiag.store.schema import FrozenSummary, write_summary
@@ -56,7 +56,10 @@ def run(run_dir, config: AblateConfig, quiet: bool = False) -> dict:
     upsampled = bool(upsampled_from(base.train_config.data.dataset, base.dataset.shape[0]))
     with locks.hold(base.run.path):
         for study in config.studies:
-            chosen = ablation_studies.variants(study, config, len(base.dataset), upsampled)
+            chosen = ablation_studies.variants(study, config, len(base.dataset),
+                                               upsampled=upsampled,
+                                               image_size=base.dataset.shape[0],
+                                               dataset=base.train_config.data.dataset)
             runs.make_dir(base.run.ablation_study(study), "run dir")
             records.write_json(base.run.ablation_study(study) / layout.STUDY,
                                {"baseline": chosen[0].name, "variants": [v.name for v in chosen]})
@@ -64,13 +67,15 @@ def run(run_dir, config: AblateConfig, quiet: bool = False) -> dict:
                 if config.variants and variant.name not in config.variants:
                     continue
                 output = base.run.ablation(study, variant.name)
-                key = (variant.probe, variant.train_subset, variant.per_sample)
+                key = (variant.probe, variant.train_subset, variant.per_sample,
+                       variant.image_size)
                 if not _complete(output):
                     if key in finished:
                         shutil.rmtree(output.path, ignore_errors=True)
                         shutil.copytree(finished[key].path, output.path)
                     else:
-                        _run_variant(base, study, variant, output, quiet, upsampled)
+                        _run_variant(ablate_resolution.source(base, variant, quiet), study,
+                                     variant, output, quiet, upsampled)
                 finished.setdefault(key, output)
             title, rows, verdict = ablation_views.study_table(base.run, study)
             verdicts[study] = verdict

@@ -19,7 +19,7 @@ from gandiag.analysis.evidence import percentile_interval
 from gandiag.config import AfterProbeConfig, QualityConfig, train_config_from_dict
 from gandiag.core.after_probe import make_discriminator_step, make_generator_step
 from gandiag.core.networks import build_networks
-from gandiag.core.state import adam, init_discriminator
+from gandiag.core.state import init_discriminator, optimizer_of
 from gandiag.data import datasets, labels
 from gandiag.errors import GandiagError
 from gandiag.experiments import quality
@@ -116,7 +116,7 @@ def _train_discriminator(train_config, example_shape, sigma, iters, g_variables,
     networks = build_networks(train_config, example_shape)
     d_params, d_stats = init_discriminator(networks.discriminator, jax.random.fold_in(key, 2),
                                            example_shape, train_config.batch_size)
-    d_opt = adam(train_config.optimizer).init(d_params)
+    d_opt = optimizer_of(train_config.optimizer).init(d_params)
     step = make_discriminator_step(train_config, example_shape, sigma)
     for index in range(iters):
         d_params, d_stats, d_opt = step(d_params, d_stats, d_opt, g_variables, data,
@@ -128,7 +128,7 @@ def _train_generator(train_config, example_shape, cost, sigma, g_steps, g_variab
                      d_stats, data, key) -> dict:
     g_params = jax.tree_util.tree_map(np.array, g_variables["params"])
     g_stats = jax.tree_util.tree_map(np.array, g_variables["batch_stats"])
-    g_opt = adam(train_config.optimizer).init(g_params)
+    g_opt = optimizer_of(train_config.optimizer).init(g_params)
     step = make_generator_step(train_config, example_shape, cost, sigma)
     for index in range(g_steps):
         g_params, g_stats, g_opt = step(g_params, g_stats, g_opt, d_params, d_stats, data,

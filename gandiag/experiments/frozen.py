@@ -36,7 +36,7 @@ from gandiag.core.probe_step import (
     make_probe_step,
     random_directions,
 )
-from gandiag.core.state import adam, init_discriminator, init_variables
+from gandiag.core.state import init_discriminator, init_variables, optimizer_of
 from gandiag.data import datasets
 from gandiag.errors import GandiagError
 from gandiag.store import layout, locks, records, runs
@@ -151,7 +151,7 @@ class _Prober:
         self.premises = make_premise_step(experiment.train_config, probe, shape)
         self.discriminator = build_networks(probe.for_run(experiment.train_config),
                                             shape).discriminator
-        self.tx = adam(probe.optimizer)
+        self.tx = optimizer_of(probe.optimizer)
         self.data = self.mesh.put_data(experiment.dataset.array)
         self.eval_batch = self.mesh.replicate(
             jnp.asarray(experiment.held_out[:experiment.eval_size]))

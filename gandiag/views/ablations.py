@@ -4,7 +4,7 @@ Read from ``<run>/ablate/<study>/``: the study's variants in order (study.json),
 variant's summary.json and endpoints.jsonl.
 """
 
-from gandiag.analysis import ablations
+from gandiag.analysis import ablation_length, ablations
 from gandiag.config import ABLATION_STUDIES
 from gandiag.store import layout, records
 from gandiag.store.schema import FrozenSummary, read_summary
@@ -29,7 +29,11 @@ STUDY_COLUMNS = {
                       ("all fakes' median NN dist", "fake_median_nn"),
                       ("worst reals' NN dist", "real_worst_nn"),
                       ("all reals' median NN dist", "real_median_nn")),
+    ablation_length.STUDY: (("held-out CE slope, last half (orders/1k updates)",
+                          ablation_length.SLOPE),),
 }
+# Studies judged by their own rule instead of ablations.judge alone.
+STUDY_JUDGES = {ablation_length.STUDY: ablation_length.judge}
 READING = (
     "Each study varies one factor of the frozen-G probe and keeps the rest at its baseline "
     "(BatchNorm on separate real and fake batches, every real image, raw pixels). Cells: mean "
@@ -47,7 +51,12 @@ READING = (
     "held-out cross-entropy, the share its worst 1% of fakes (of reals) carry, beside the "
     "share an even spread gives, and those samples' L2 distance (pixels) to their nearest "
     "real image among those D trained on, beside the median over all evaluated samples; "
-    "figures worst_fakes_epoch<N>.png in ablate/concentration/separate.")
+    "figures worst_fakes_epoch<N>.png in ablate/concentration/separate. length-optimiser: "
+    "D's optimiser at the study's own length; the "
+    "slope is that of log10 held-out CE against updates over the run's last half, judged by "
+    "the spec's threshold (keeps falling: time-limited; plateau: structural). resolution: "
+    "the same data at each image side, a G trained at each other side from the run's own "
+    "config (ablate/resolution/train-<size>/), the run's own side the baseline.")
 
 
 def _reached(cell: ablations.Cell) -> str:
@@ -66,9 +75,12 @@ def study_cells(run: layout.RunDir, study: str) -> tuple[str, list[ablations.Cel
             continue
         summary = read_summary(output.summary, FrozenSummary)
         endpoints = records.read_jsonl(output.path / layout.ENDPOINTS)
-        cells += [ablations.cell(variant, epoch,
-                                 ablations.seed_values(summary, endpoints, epoch))
-                  for epoch in sorted(summary.checkpoints)]
+        length = study == ablation_length.STUDY
+        evaluations = records.read_jsonl(output.heldout) if length else []
+        cells += [ablations.cell(variant, epoch, {
+            **ablations.seed_values(summary, endpoints, epoch),
+            **(ablation_length.seed_values(evaluations, epoch, summary.iters) if length else {})})
+            for epoch in sorted(summary.checkpoints)]
     return description.get("baseline", ""), cells
 
 
@@ -80,7 +92,8 @@ def study_table(run: layout.RunDir, study: str):
                                    else c.metrics[metric].text() for _, metric in columns)]
             for c in cells]
     header = ["variant", "epoch", *(name for name, _ in columns)]
-    return f"ablate {study}: {run.path}", (header, rows), ablations.judge(study, baseline, cells)
+    judge = STUDY_JUDGES.get(study, ablations.judge)
+    return f"ablate {study}: {run.path}", (header, rows), judge(study, baseline, cells)
 
 
 def section(run: layout.RunDir) -> list:
