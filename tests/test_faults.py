@@ -5,6 +5,7 @@ Quick cases, part of `make test`. The kill -9 trials are in test_kills.py (`make
 
 import errno
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -134,13 +135,29 @@ def test_a_record_cut_short_is_dropped_with_a_warning(tmp_path, capsys):
 
 @pytest.mark.skipif(os.geteuid() != 0 or sys.platform != "linux", reason="needs root to mount")
 def test_a_really_full_disk_is_one_line(tmp_path):
-    """A 1 MB tmpfs: epoch 1 fits, epoch 2's checkpoint does not."""
+    """A tmpfs sized so that epoch 1 fits and epoch 2's checkpoint does not.
+
+    Its size is measured, not guessed: a 1-epoch run on a roomy tmpfs gives the bytes
+    epoch 1 takes; the tmpfs is then shrunk to that plus ROOM, less than one more
+    checkpoint (a fixed 1 MB let epoch 2 fit now and then, when Orbax freed the previous
+    "latest" checkpoint before writing the next).
+    """
     mount = tmp_path / "disk"
     mount.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1000k", "tmpfs", str(mount)],
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
                       capture_output=True).returncode != 0:
         pytest.skip("cannot mount a tmpfs here")
     try:
+        one_epoch = [flag if flag != "2" else "1" for flag in TINY_FLAGS]
+        subprocess.run([sys.executable, "-m", "gandiag", "train", *one_epoch, "--run-dir",
+                        str(mount / "probe-size")], check=True, capture_output=True)
+        stats = os.statvfs(mount)
+        used = (stats.f_blocks - stats.f_bfree) * stats.f_frsize
+        checkpoint = sum(f.stat().st_size for f in (mount / "probe-size" / "checkpoints" /
+                                                    "epoch").rglob("*") if f.is_file())
+        shutil.rmtree(mount / "probe-size")
+        room = checkpoint // 3
+        subprocess.run(["mount", "-o", f"remount,size={used + room}", str(mount)], check=True)
         started = time.perf_counter()
         result = subprocess.run([sys.executable, "-m", "gandiag", "train", *TINY_FLAGS,
                                  "--run-dir", str(mount / "run")], capture_output=True, text=True)
