@@ -168,3 +168,22 @@ def test_a_really_full_disk_is_one_line(tmp_path):
         assert time.perf_counter() - started < 120
     finally:
         subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_a_run_written_before_a_new_config_field_resumes_and_compares_as_equal(tmp_path):
+    # config.json of an older gandiag lacks fields added since (here D's optimiser name);
+    # read with their defaults it is the same config, so --resume and compare accept it.
+    from gandiag.config import TrainConfig, to_dict
+    from gandiag.store import layout, records, runs
+
+    config = to_dict(TrainConfig())
+    older = {**config, "optimizer": {k: v for k, v in config["optimizer"].items()
+                                     if k != "name"}}
+    run_dir = tmp_path / "old"
+    run_dir.mkdir()
+    records.write_json(layout.RunDir(run_dir).config, older)
+    assert runs.read_train_config(run_dir) == config
+    assert runs.prepare(run_dir, config, resume=True, overwrite=False)
+    records.write_json(layout.RunDir(run_dir).config, {**older, "seed": 7})
+    with pytest.raises(GandiagError, match="differs in seed"):
+        runs.prepare(run_dir, config, resume=True, overwrite=False)

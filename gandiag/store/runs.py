@@ -5,7 +5,7 @@ import os
 import pathlib
 import shutil
 
-from gandiag.config import differences
+from gandiag.config import differences, to_dict, train_config_from_dict
 from gandiag.errors import GandiagError
 from gandiag.store import layout, records
 
@@ -72,6 +72,13 @@ def read_config(run_dir: pathlib.Path) -> dict:
     return config
 
 
+def read_train_config(run_dir: pathlib.Path) -> dict:
+    """A run's config.json with every field a newer gandiag added filled in with its
+    default (as the run was trained), so that runs written before and after such a field
+    compare as equal."""
+    return to_dict(train_config_from_dict(read_config(run_dir)))
+
+
 def make_dir(path: pathlib.Path, option: str) -> None:
     """Create the folder ``path`` (and its parents), or a one-line error naming ``option``."""
     try:
@@ -99,7 +106,7 @@ def prepare(run_dir: pathlib.Path, config: dict, resume: bool, overwrite: bool) 
             else:
                 child.unlink()
     if config_path.exists():
-        changed = [name for name in differences(read_config(run_dir), config)
+        changed = [name for name in differences(read_train_config(run_dir), config)
                    if name not in ("epochs", "save_epochs")]
         if not resume:
             what = f"a different config ({', '.join(changed)})" if changed else "a run"

@@ -23,7 +23,7 @@ def run(run_dirs: list[pathlib.Path], output: pathlib.Path | None = None,
         The comparison, as written to comparison.json (see ``compare_runs``).
     """
     paths = [runs.resolve_run_dir(run_dir) for run_dir in run_dirs]
-    configs = [runs.read_config(path) for path in paths]
+    configs = [runs.read_train_config(path) for path in paths]
     comparison = compare_runs(paths, configs)
     output = pathlib.Path(output or runs.runs_root() / datetime.datetime.now().strftime(
         "compare-%Y%m%d-%H%M%S"))
