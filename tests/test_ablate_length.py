@@ -196,3 +196,16 @@ def test_bad_sizes_and_lengths_are_one_line_errors(tiny_run, options, message):
     assert result.exit_code == 2
     assert message in result.output and "Traceback" not in result.output
     assert not (layout.RunDir(tiny_run).ablation_study("resolution") / "train-64").exists()
+
+
+def test_a_study_with_its_own_epochs_probes_only_those(tiny_run):
+    # The length-optimiser preset probes epoch 25 only while the other studies probe 1 and
+    # 25: the variant's epochs, not the run's probe's, choose the Gs.
+    from gandiag.experiments import ablate_resolution, frozen
+    from gandiag.experiments.ablation_studies import Variant
+
+    base = frozen.prepare(tiny_run, ProbeConfig(epochs=(1, 2), iters=2), layout.PROBE)
+    own = Variant("own", dataclasses.replace(base.probe, epochs=(2,)))
+    assert ablate_resolution.source(base, own, quiet=True).epochs == (2,)
+    same = Variant("same", base.probe)
+    assert ablate_resolution.source(base, same, quiet=True) is base

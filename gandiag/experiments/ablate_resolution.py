@@ -26,7 +26,12 @@ def source(base: frozen.Experiment, variant: Variant, quiet: bool) -> frozen.Exp
     """The frozen-G experiment ``variant`` starts from: ``base`` for the run's own Gs, else
     one on a G trained (or already trained) at the variant's image side."""
     if not variant.image_size:
-        return base
+        wanted = variant.probe.epochs or base.epochs
+        if tuple(wanted) == tuple(base.epochs):
+            return base
+        if set(wanted) <= set(base.epochs):  # a study's own epochs (length-optimiser)
+            return dataclasses.replace(base, epochs=tuple(wanted))
+        return frozen.prepare(base.run.path, variant.probe, layout.PROBE)
     epochs = variant.probe.epochs or base.epochs
     run_dir = base.run.ablation_study(RESOLUTION) / f"{TRAIN_PREFIX}{variant.image_size}"
     config = dataclasses.replace(
