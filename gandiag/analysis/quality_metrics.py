@@ -229,22 +229,6 @@ def random_projection_features(images: np.ndarray, dimensions: int = 64,
     return flat @ projection / math.sqrt(flat.shape[1])
 
 
-def _nearest_distances(queries: np.ndarray, reference: np.ndarray, exclude_self: bool = False,
-                       block: int = 1024) -> np.ndarray:
-    """Each query's L2 distance to its nearest reference row (itself excluded when the
-    queries are the reference), in blocks of matrix products."""
-    norms = np.einsum("ij,ij->i", reference, reference)
-    nearest = np.empty(len(queries))
-    for start in range(0, len(queries), block):
-        chunk = queries[start:start + block]
-        squared = (np.einsum("ij,ij->i", chunk, chunk)[:, None] + norms[None]
-                   - 2 * chunk @ reference.T)
-        if exclude_self:
-            squared[np.arange(len(chunk)), np.arange(start, start + len(chunk))] = np.inf
-        nearest[start:start + len(chunk)] = np.sqrt(np.maximum(squared.min(axis=1), 0))
-    return nearest
-
-
 def pixel_realism(real: np.ndarray, fake: np.ndarray, seed: int = 0,
                   draws: int = QUALITY_BOOTSTRAP) -> Interval:
     """How far G's samples lie from the data, in units of the data's own spacing.
@@ -256,8 +240,10 @@ def pixel_realism(real: np.ndarray, fake: np.ndarray, seed: int = 0,
     """
     real = np.asarray(real, np.float64).reshape(len(real), -1)
     fake = np.asarray(fake, np.float64).reshape(len(fake), -1)
-    spacing = float(np.median(_nearest_distances(real, real, exclude_self=True)))
-    distances = _nearest_distances(fake, real) / max(spacing, 1e-12)
+    spacing = float(np.median(np.sqrt(_knn_radii(real, 1))))
+    nearest = np.concatenate([_squared_distances(fake[start:start + DISTANCE_ROWS], real)
+                              .min(axis=1) for start in range(0, len(fake), DISTANCE_ROWS)])
+    distances = np.sqrt(nearest) / max(spacing, 1e-12)
     rng = np.random.default_rng(seed)
     medians = [np.median(distances[rng.integers(len(distances), size=len(distances))])
                for _ in range(draws)]
