@@ -136,6 +136,21 @@ def test_ablate_runs_a_sub_run_per_variant_and_builds_the_tables(ablated):
     assert any(getattr(block, "text", "") == "Ablations" for block in blocks)
 
 
+def test_a_study_run_later_copies_the_baseline_another_command_ran(ablated):
+    _, run = ablated
+    later = AblateConfig(studies=("normalisation",), variants=("separate",),
+                         probe=ProbeConfig(epochs=(1,), iters=120, seeds=1, eval_size=128,
+                                           held_out=300))
+    ablate.run(run.path, later, quiet=True)
+    copied = run.ablation("normalisation", "separate")
+    assert records.read_jsonl(copied.curves) == records.read_jsonl(
+        run.ablation("memorisation", "separate").curves)
+    assert records.read_json(copied.config)["study"] == "memorisation"  # a copy, not a rerun
+    # A variant on fewer reals is another experiment: it ran on its own.
+    assert (records.read_json(run.ablation("memorisation", "n-64").config)["identity"]
+            != records.read_json(copied.config)["identity"])
+
+
 def test_d_on_few_reals_fits_them_better_than_held_out_ones(ablated):
     _, run = ablated
     endpoints = records.read_jsonl(run.ablation("memorisation", "n-64").path

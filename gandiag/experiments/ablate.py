@@ -5,10 +5,12 @@ with curves, held-out evaluations, summary.json and figures), against the same s
 and with the same D seeds. Besides the probe's records every final D is evaluated on its
 own training reals, on held-out reals and, with pixel cues removed, on cleaned held-out
 inputs (endpoints.jsonl). A variant already run in this run dir (its summary and
-endpoints written) is kept, and one that equals a variant of an earlier study is copied,
-so that studies can be run one at a time and the shared baseline runs once. On data sets
-that were upsampled (the digits) every final D is also evaluated on projected fakes. The
-concentration study's variant also records each final D's per-sample held-out numbers
+endpoints written) is kept, and one that equals a complete variant of another study (the
+same probe, real images, per-sample records and G side, read from its config.json) is
+copied, so that the shared baseline runs once even when studies run one command at a
+time. On data sets that were upsampled (the digits) every final D is also evaluated on
+projected fakes. The concentration study's variant also records each final D's per-sample
+held-out numbers
 (samples.npz) and a figure of its worst fakes beside their nearest training reals.
 """
 
@@ -40,6 +42,8 @@ _ENDPOINT_SPLITS = (("train", "train", "raw"), ("held-out", "held-out", "raw"),
 _PROJECT_SPLIT = ("held-out-project", "held-out", "project")
 # The concentration study's per-sample numbers of each final D, beside its endpoints.
 SAMPLES = "samples.npz"
+# The key of config.json that says which experiment a variant is (`_identity`).
+_IDENTITY = "identity"
 
 
 def run(run_dir, config: AblateConfig, quiet: bool = False) -> dict:
@@ -52,7 +56,7 @@ def run(run_dir, config: AblateConfig, quiet: bool = False) -> dict:
         quiet: no progress bars or tables.
     """
     base = frozen.prepare(run_dir, config.probe, layout.PROBE)
-    verdicts, finished = {}, {}
+    verdicts = {}
     upsampled = bool(upsampled_from(base.train_config.data.dataset, base.dataset.shape[0]))
     with locks.hold(base.run.path):
         for study in config.studies:
@@ -67,16 +71,15 @@ def run(run_dir, config: AblateConfig, quiet: bool = False) -> dict:
                 if config.variants and variant.name not in config.variants:
                     continue
                 output = base.run.ablation(study, variant.name)
-                key = (variant.probe, variant.train_subset, variant.per_sample,
-                       variant.image_size)
-                if not _complete(output):
-                    if key in finished:
-                        shutil.rmtree(output.path, ignore_errors=True)
-                        shutil.copytree(finished[key].path, output.path)
-                    else:
-                        _run_variant(ablate_resolution.source(base, variant, quiet), study,
-                                     variant, output, quiet, upsampled)
-                finished.setdefault(key, output)
+                if _complete(output):
+                    continue
+                same = _equal_variant(base.run, variant)
+                if same is not None:
+                    shutil.rmtree(output.path, ignore_errors=True)
+                    shutil.copytree(same, output.path)
+                    continue
+                _run_variant(ablate_resolution.source(base, variant, quiet), study, variant,
+                             output, quiet, upsampled)
             title, rows, verdict = ablation_views.study_table(base.run, study)
             verdicts[study] = verdict
             if not quiet:
@@ -87,6 +90,23 @@ def run(run_dir, config: AblateConfig, quiet: bool = False) -> dict:
 
 def _complete(output: layout.ExperimentDir) -> bool:
     return output.summary.is_file() and (output.path / layout.ENDPOINTS).is_file()
+
+
+def _identity(variant: Variant) -> dict:
+    """What makes two variants the same experiment, whatever their study and name."""
+    return {"probe": to_dict(variant.probe), "train_subset": variant.train_subset,
+            "per_sample": variant.per_sample, "image_size": variant.image_size}
+
+
+def _equal_variant(run: layout.RunDir, variant: Variant):
+    """The folder of a complete variant of any study that is ``variant``'s experiment."""
+    identity = _identity(variant)
+    for config in sorted((run.path / layout.ABLATE).glob("*/*/config.json")):
+        settings = records.read_json(config) or {}
+        if (settings.get(_IDENTITY) == identity
+                and _complete(layout.ExperimentDir(config.parent))):
+            return config.parent
+    return None
 
 
 def _subset(dataset, count: int):
@@ -107,7 +127,8 @@ def _run_variant(base: frozen.Experiment, study: str, variant: Variant,
     probe = experiment.probe
     frozen.begin(experiment, {**to_dict(experiment.resolved_probe), "study": study,
                               "variant": variant.name, "train_subset": variant.train_subset,
-                              "held_out_count": len(experiment.held_out)}, quiet)
+                              "held_out_count": len(experiment.held_out),
+                              _IDENTITY: _identity(variant)}, quiet)
     evaluations = {inputs: make_evaluation(experiment.train_config,
                                            dataclasses.replace(probe, inputs=inputs),
                                            experiment.dataset.shape)[0]
