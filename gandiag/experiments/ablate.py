@@ -10,8 +10,8 @@ same probe, real images, per-sample records and G side, read from its config.jso
 copied, so that the shared baseline runs once even when studies run one command at a
 time. On data sets that were upsampled (the digits) every final D is also evaluated on
 projected fakes. The concentration study's variant also records each final D's per-sample
-held-out numbers
-(samples.npz) and a figure of its worst fakes beside their nearest training reals.
+held-out numbers (samples.npz) and a figure of its worst fakes beside their nearest
+training reals.
 """
 
 import dataclasses
