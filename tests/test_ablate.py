@@ -55,6 +55,31 @@ def test_verdict_follows_the_numbers():
     assert few.verdict == ablations.INCONCLUSIVE and "2 D seed(s)" in few.sentence
 
 
+def test_the_answer_names_the_decay_per_g_and_the_factors_that_move_it():
+    def baseline(epoch, decay, error):
+        return ablations.cell("separate", epoch, {
+            "decay_original": decay, "held_out_error": error,
+            "held_out_accuracy": [0.7, 0.75, 0.8], "iters_to_099": [None] * 3})
+    moved = ablations.judge("normalisation", "separate", [
+        baseline(25, [0.7, 0.8, 0.9], [1.2, 1.3, 1.4]),
+        ablations.cell("joint", 25, {"decay_original": [3.6, 3.8, 4.0],
+                                     "held_out_error": [1.2, 1.3, 1.35],
+                                     "iters_to_099": [None] * 3})])
+    unmoved = ablations.judge("memorisation", "separate", _cells(
+        ([1.2, 1.3, 1.4], [0.7, 0.8, 0.9]), ([1.25, 1.5, 1.1], [0.75, 0.85, 0.7])))
+    cells = [baseline(1, [3.5, 3.8, 4.0], [1e-4, 2e-4, 3e-4]),
+             baseline(25, [0.7, 0.8, 0.9], [1.2, 1.3, 1.4])]
+    answer = ablations.decay_answer(cells, {"normalisation": moved, "memorisation": unmoved})
+    assert "Epoch 1: original-cost decay 3.77 [3.5, 4] orders" in answer
+    assert "(D not perfect out of sample)" in answer  # held-out accuracy 0.7-0.8
+    assert "epoch-1 and epoch-25 Gs differs by more than the seed spread" in answer
+    assert "beyond the seed spread: normalisation: joint at epoch 25 3.8 [3.6, 4]" in answer
+    assert "Studies that do not move it: memorisation" in answer
+    same = [baseline(1, [0.7, 0.85, 0.9], [1.2, 1.3, 1.4]), cells[1]]
+    quiet = ablations.decay_answer(same, {"memorisation": unmoved})
+    assert "does not differ" in quiet and "beyond the seed spread: none" in quiet
+
+
 def test_cleaned_fakes_lie_on_the_8_bit_grid_and_pass_g_gradient_through():
     fake = jnp.tanh(jax.random.normal(jax.random.key(0), (4, 8, 8, 1)) * 3)
     cleaned = artefacts.clean_fakes(fake)

@@ -16,6 +16,11 @@ from gandiag.analysis.spec import ABLATION_METRICS, ABLATION_MIN_SEEDS
 from gandiag.store.schema import FrozenSummary
 
 MATTERS, NO_EFFECT, INCONCLUSIVE = "MATTERS", "NO EFFECT", "INCONCLUSIVE"
+# Held-out accuracy a D must reach in every seed to count as perfect out of sample (the
+# "updates to 0.99 held-out" column's level).
+PERFECT_ACCURACY = 0.99
+# The study whose variants probe Gs trained at other image sides.
+RESOLUTION_STUDY = "resolution"
 METRIC_NAMES = {
     "held_out_error": "held-out cross-entropy", "iters_to_099": "updates to 0.99 held-out",
     "decay_original": "original-cost decay (orders)",
@@ -138,3 +143,49 @@ def judge(study: str, baseline: str, cells: list[Cell]) -> Verdict:
         f"{e.variant_spread.text()} vs {e.baseline_spread.text()}" for e in effects)
     return Verdict(MATTERS, effects, f"{study}: MATTERS (effects larger than the spread over "
                    f"{seeds} D seeds): {listed}.")
+
+
+def decay_answer(baseline: list[Cell], verdicts: dict[str, Verdict]) -> str:
+    """The report's answer to "why does G's original-cost gradient vanish against some
+    saved Gs and not others?", from the baseline's cells and each study's verdict.
+
+    States per G the baseline's decay and whether its D is perfect out of sample (held-out
+    accuracy >= PERFECT_ACCURACY in every seed), whether the decay differs between the
+    first and last G by the spec's rule, then per study the variants that move the decay
+    beyond the seed spread, and the studies that move nothing (``verdicts``: those of the
+    studies `judge` judges by their factor). Judges nothing new: each claim is a verdict
+    its study already gave.
+    """
+    if not baseline:
+        return "No baseline ran: nothing to explain."
+    cells = sorted(baseline, key=lambda c: c.epoch)
+    perfect = {c.epoch: c.metrics["held_out_accuracy"].seeds > 0
+               and c.metrics["held_out_accuracy"].low >= PERFECT_ACCURACY for c in cells}
+    parts = ["; ".join(
+        f"epoch {c.epoch}: original-cost decay {c.metrics['decay_original'].text()} orders, "
+        f"held-out accuracy {c.metrics['held_out_accuracy'].text()}, cross-entropy "
+        f"{c.metrics['held_out_error'].text()} (D {'' if perfect[c.epoch] else 'not '}perfect "
+        "out of sample)" for c in cells)]
+    if len(cells) >= 2:
+        first, last = cells[0], cells[-1]
+        differs = separated(first.metrics["decay_original"], last.metrics["decay_original"])
+        parts.append(f"the decay against the epoch-{first.epoch} and epoch-{last.epoch} Gs "
+                     f"{'differs' if differs else 'does not differ'} by more than the seed "
+                     "spread")
+    moving = []
+    for study, verdict in verdicts.items():
+        effects = [e for e in verdict.effects if e.metric == "decay_original"]
+        if effects:
+            moving.append(f"{study}: " + ", ".join(
+                f"{e.variant} at epoch {e.epoch} {e.variant_spread.text()}" for e in effects))
+    still = [study for study, verdict in verdicts.items()
+             if not any(e.metric == "decay_original" for e in verdict.effects)
+             and verdict.verdict != INCONCLUSIVE]
+    unjudged = [study for study, verdict in verdicts.items() if verdict.verdict == INCONCLUSIVE]
+    parts.append("variants that move the decay beyond the seed spread: "
+                 + ("; ".join(moving) if moving else "none"))
+    if still:
+        parts.append(f"studies that do not move it: {', '.join(still)}")
+    if unjudged:
+        parts.append(f"inconclusive: {', '.join(unjudged)}")
+    return "Baseline D, mean [seed range]: " + ". ".join(p[0].upper() + p[1:] for p in parts) + "."

@@ -7,14 +7,14 @@ paper default, on every real image, raw pixels.
 
 import dataclasses
 
-from gandiag.analysis import ablation_length
+from gandiag.analysis import ablation_length, ablations
 from gandiag.analysis.spec import ABLATION_LENGTH_SGD_LR
 from gandiag.config import AblateConfig, OptimizerConfig, ProbeConfig
 from gandiag.data import datasets
 from gandiag.errors import GandiagError
 
 BASELINE = "separate"
-LENGTH, RESOLUTION = ablation_length.STUDY, "resolution"
+LENGTH, RESOLUTION = ablation_length.STUDY, ablations.RESOLUTION_STUDY
 
 
 @dataclasses.dataclass(frozen=True)

@@ -4,7 +4,7 @@ Read from ``<run>/ablate/<study>/``: the study's variants in order (study.json),
 variant's summary.json and endpoints.jsonl.
 """
 
-from gandiag.analysis import ablation_length, ablations
+from gandiag.analysis import ablation_length, ablations, concentration
 from gandiag.config import ABLATION_STUDIES
 from gandiag.store import layout, records
 from gandiag.store.schema import FrozenSummary, read_summary
@@ -102,13 +102,30 @@ def section(run: layout.RunDir) -> list:
                if (run.ablation_study(study) / layout.STUDY).is_file()]
     if not studies:
         return []
-    blocks = [Heading("Ablations"), Text(READING)]
+    blocks, verdicts = [], {}
     for study in studies:
         _, (columns, rows), verdict = study_table(run, study)
+        if study not in STUDY_JUDGES and study != concentration.STUDY:  # a factor's verdict
+            verdicts[study] = verdict
         blocks += [Heading(study, 3), Table(columns, rows), Text(verdict.sentence)]
         blocks += [Figure(path, f"{study}: epoch {epoch}'s worst fakes, nearest training reals")
                    for epoch, path in _worst_fake_figures(run, study, {row[1] for row in rows})]
-    return blocks
+    answer = ablations.decay_answer(_baseline_cells(run, studies), verdicts)
+    return [Heading("Ablations"), Text(READING), Heading("Why the gradient vanishes (or not)", 3),
+            Text(answer), *blocks]
+
+
+def _baseline_cells(run: layout.RunDir, studies: list[str]) -> list[ablations.Cell]:
+    """The shared baseline's cells (separate-batch BatchNorm, every real, raw pixels) from
+    the first study that ran it at the probe's own length and on the run's own Gs."""
+    for study in studies:
+        if study in (ablation_length.STUDY, ablations.RESOLUTION_STUDY):
+            continue
+        baseline, cells = study_cells(run, study)
+        chosen = [c for c in cells if c.variant == baseline]
+        if chosen:
+            return chosen
+    return []
 
 
 def _worst_fake_figures(run: layout.RunDir, study: str, epochs: set[int]) -> list:
