@@ -58,7 +58,7 @@ def test_verdict_follows_the_numbers():
 def test_the_answer_names_the_decay_per_g_and_the_factors_that_move_it():
     def baseline(epoch, decay, error):
         return ablations.cell("separate", epoch, {
-            "decay_original": decay, "held_out_error": error,
+            "decay_original": decay, "held_out_error": error, "in_batch_error": [0.3] * 3,
             "held_out_accuracy": [0.7, 0.75, 0.8], "iters_to_099": [None] * 3})
     moved = ablations.judge("normalisation", "separate", [
         baseline(25, [0.7, 0.8, 0.9], [1.2, 1.3, 1.4]),
@@ -69,12 +69,16 @@ def test_the_answer_names_the_decay_per_g_and_the_factors_that_move_it():
         ([1.2, 1.3, 1.4], [0.7, 0.8, 0.9]), ([1.25, 1.5, 1.1], [0.75, 0.85, 0.7])))
     cells = [baseline(1, [3.5, 3.8, 4.0], [1e-4, 2e-4, 3e-4]),
              baseline(25, [0.7, 0.8, 0.9], [1.2, 1.3, 1.4])]
-    answer = ablations.decay_answer(cells, {"normalisation": moved, "memorisation": unmoved})
+    plateau = ablations.Verdict("epoch 25 PLATEAU", [], "")
+    answer = ablations.decay_answer(cells, {"normalisation": moved, "memorisation": unmoved},
+                                    plateau)
     assert "Epoch 1: original-cost decay 3.77 [3.5, 4] orders" in answer
-    assert "(D not perfect out of sample)" in answer  # held-out accuracy 0.7-0.8
+    assert "(D not perfect out of sample; on its own" in answer  # held-out accuracy 0.7-0.8
     assert "epoch-1 and epoch-25 Gs differs by more than the seed spread" in answer
     assert "beyond the seed spread: normalisation: joint at epoch 25 3.8 [3.6, 4]" in answer
     assert "Studies that do not move it: memorisation" in answer
+    assert "on its own batches 0.3 [0.3, 0.3]" in answer
+    assert answer.endswith("(the baseline of the length study): epoch 25 PLATEAU.")
     same = [baseline(1, [0.7, 0.85, 0.9], [1.2, 1.3, 1.4]), cells[1]]
     quiet = ablations.decay_answer(same, {"memorisation": unmoved})
     assert "does not differ" in quiet and "beyond the seed spread: none" in quiet

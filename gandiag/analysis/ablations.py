@@ -145,7 +145,8 @@ def judge(study: str, baseline: str, cells: list[Cell]) -> Verdict:
                    f"{seeds} D seeds): {listed}.")
 
 
-def decay_answer(baseline: list[Cell], verdicts: dict[str, Verdict]) -> str:
+def decay_answer(baseline: list[Cell], verdicts: dict[str, Verdict],
+                 length: Verdict | None = None) -> str:
     """The report's answer to "why does G's original-cost gradient vanish against some
     saved Gs and not others?", from the baseline's cells and each study's verdict.
 
@@ -153,7 +154,8 @@ def decay_answer(baseline: list[Cell], verdicts: dict[str, Verdict]) -> str:
     accuracy >= PERFECT_ACCURACY in every seed), whether the decay differs between the
     first and last G by the spec's rule, then per study the variants that move the decay
     beyond the seed spread, and the studies that move nothing (``verdicts``: those of the
-    studies `judge` judges by their factor). Judges nothing new: each claim is a verdict
+    studies `judge` judges by their factor), and the length study's headline (does D's
+    held-out loss keep falling?) when it ran. Judges nothing new: each claim is a verdict
     its study already gave.
     """
     if not baseline:
@@ -165,7 +167,8 @@ def decay_answer(baseline: list[Cell], verdicts: dict[str, Verdict]) -> str:
         f"epoch {c.epoch}: original-cost decay {c.metrics['decay_original'].text()} orders, "
         f"held-out accuracy {c.metrics['held_out_accuracy'].text()}, cross-entropy "
         f"{c.metrics['held_out_error'].text()} (D {'' if perfect[c.epoch] else 'not '}perfect "
-        "out of sample)" for c in cells)]
+        f"out of sample; on its own batches {c.metrics['in_batch_error'].text()})"
+        for c in cells)]
     if len(cells) >= 2:
         first, last = cells[0], cells[-1]
         differs = separated(first.metrics["decay_original"], last.metrics["decay_original"])
@@ -188,4 +191,7 @@ def decay_answer(baseline: list[Cell], verdicts: dict[str, Verdict]) -> str:
         parts.append(f"studies that do not move it: {', '.join(still)}")
     if unjudged:
         parts.append(f"inconclusive: {', '.join(unjudged)}")
+    if length is not None:
+        parts.append(f"D's held-out cross-entropy over longer training (the baseline of the "
+                     f"length study): {length.verdict}")
     return "Baseline D, mean [seed range]: " + ". ".join(p[0].upper() + p[1:] for p in parts) + "."

@@ -102,15 +102,17 @@ def section(run: layout.RunDir) -> list:
                if (run.ablation_study(study) / layout.STUDY).is_file()]
     if not studies:
         return []
-    blocks, verdicts = [], {}
+    blocks, verdicts, length = [], {}, None
     for study in studies:
         _, (columns, rows), verdict = study_table(run, study)
-        if study not in STUDY_JUDGES and study != concentration.STUDY:  # a factor's verdict
+        if study == ablation_length.STUDY:
+            length = verdict
+        elif study != concentration.STUDY:  # a factor's verdict
             verdicts[study] = verdict
         blocks += [Heading(study, 3), Table(columns, rows), Text(verdict.sentence)]
         blocks += [Figure(path, f"{study}: epoch {epoch}'s worst fakes, nearest training reals")
                    for epoch, path in _worst_fake_figures(run, study, {row[1] for row in rows})]
-    answer = ablations.decay_answer(_baseline_cells(run, studies), verdicts)
+    answer = ablations.decay_answer(_baseline_cells(run, studies), verdicts, length)
     return [Heading("Ablations"), Text(READING), Heading("Why the gradient vanishes (or not)", 3),
             Text(answer), *blocks]
 
