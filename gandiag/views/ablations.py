@@ -86,7 +86,10 @@ def study_cells(run: layout.RunDir, study: str) -> tuple[str, list[ablations.Cel
 
 def study_table(run: layout.RunDir, study: str):
     """(title, (columns, rows), verdict) of one study."""
-    baseline, cells = study_cells(run, study)
+    return _table(run, study, *study_cells(run, study))
+
+
+def _table(run: layout.RunDir, study: str, baseline: str, cells: list[ablations.Cell]):
     columns = (*COMMON_COLUMNS, *STUDY_COLUMNS.get(study, ()))
     rows = [[c.variant, c.epoch, *(_reached(c) if metric == "iters_to_099"
                                    else c.metrics[metric].text() for _, metric in columns)]
@@ -102,9 +105,14 @@ def section(run: layout.RunDir) -> list:
                if (run.ablation_study(study) / layout.STUDY).is_file()]
     if not studies:
         return []
-    blocks, verdicts, length = [], {}, None
+    blocks, verdicts, length, shared = [], {}, None, []
     for study in studies:
-        _, (columns, rows), verdict = study_table(run, study)
+        baseline, cells = study_cells(run, study)
+        _, (columns, rows), verdict = _table(run, study, baseline, cells)
+        if not shared and study not in (ablation_length.STUDY, ablations.RESOLUTION_STUDY):
+            # The shared baseline (separate-batch BatchNorm, every real, raw pixels) from the
+            # first study that ran it at the probe's own length and on the run's own Gs.
+            shared = [c for c in cells if c.variant == baseline]
         if study == ablation_length.STUDY:
             length = verdict
         elif study != concentration.STUDY:  # a factor's verdict
@@ -112,22 +120,9 @@ def section(run: layout.RunDir) -> list:
         blocks += [Heading(study, 3), Table(columns, rows), Text(verdict.sentence)]
         blocks += [Figure(path, f"{study}: epoch {epoch}'s worst fakes, nearest training reals")
                    for epoch, path in _worst_fake_figures(run, study, {row[1] for row in rows})]
-    answer = ablations.decay_answer(_baseline_cells(run, studies), verdicts, length)
+    answer = ablations.decay_answer(shared, verdicts, length)
     return [Heading("Ablations"), Text(READING), Heading("Why the gradient vanishes (or not)", 3),
             Text(answer), *blocks]
-
-
-def _baseline_cells(run: layout.RunDir, studies: list[str]) -> list[ablations.Cell]:
-    """The shared baseline's cells (separate-batch BatchNorm, every real, raw pixels) from
-    the first study that ran it at the probe's own length and on the run's own Gs."""
-    for study in studies:
-        if study in (ablation_length.STUDY, ablations.RESOLUTION_STUDY):
-            continue
-        baseline, cells = study_cells(run, study)
-        chosen = [c for c in cells if c.variant == baseline]
-        if chosen:
-            return chosen
-    return []
 
 
 def _worst_fake_figures(run: layout.RunDir, study: str, epochs: set[int]) -> list:
