@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 RUNS ?= runs
 
-.PHONY: setup demo test faults lint bench clean
+.PHONY: setup demo test test-all faults lint bench clean
 
 $(BIN)/gandiag: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ lint: setup
 
 test: lint
 	$(BIN)/python -m pytest -q
+
+# The longer science tier: small runs that must show the paper's effects (tests marked slow).
+test-all: setup
+	$(BIN)/python -m pytest -q -m slow
 
 # The fault-injection tier: kill -9 trials of train, probe and add-noise (tests/test_kills.py).
 faults: setup
