@@ -1,0 +1,1 @@
+"""Simulation-based calibration of the judge: each verdict in worlds whose truth is known."""
