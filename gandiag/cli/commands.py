@@ -95,6 +95,9 @@ TRAIN_FLAGS = [
     Flag("d_batching", f"{one_of(DBatching)}: real and fake through D as two batches or one "
          "(running: one that only updates the running statistics D normalises with)"),
     Flag("model.d_norm", f"normalisation in D's inner layers: {one_of(DNorm)}"),
+    Flag("model.import_path", "Your own G and D: MODULE:FUNCTION (a dotted module or "
+         "path/to/file.py), FUNCTION(example_shape, nz) -> (G, D) Flax modules; default: "
+         "gandiag's DCGAN (docs/own-model.md)", name="model"),
     Flag("model.nz"), Flag("model.ngf"), Flag("model.ndf"),
     Flag("save_epochs", "Epochs to keep (those <= --epochs, plus the last)", parse=parse_ints),
     Flag("instance_noise", "sigma of N(0, sigma^2 I) added to D's inputs"),
@@ -102,6 +105,9 @@ TRAIN_FLAGS = [
     Flag("seed"),
     Flag("r1", "gamma of the R1 penalty gamma/2 E|grad_x D(x_real)|^2 on D (0: none)"),
 ]
+
+MODEL_MOVED_HELP = ("A run trained with --model: MODULE:FUNCTION where that model is now "
+                    "(its source must be unchanged); default: where it was trained from")
 
 # Options shared by the frozen-G experiments (freeze-g-train-d, probe, add-noise).
 PROBE_FLAGS = [
@@ -116,6 +122,7 @@ PROBE_FLAGS = [
     Flag("eval_size", "Held-out reals (and as many fresh fakes) per evaluation of D"),
     Flag("d_norm", f"D's normalisation: {one_of(DNorm)}; default: as in training"),
     Flag("r1", "gamma of the R1 penalty gamma/2 E|grad_x D(x_real)|^2 on D (0: none)"),
+    Flag("model", MODEL_MOVED_HELP),
 ]
 COST_FLAG = Flag("costs", f"both, or any of {', '.join(GENERATOR_COSTS)} (comma-separated)",
                  name="cost", parse=parse_costs, default="both")
@@ -318,6 +325,7 @@ QUALITY_FLAGS = [
     Flag("epochs", "Saved epochs to measure, e.g. 1,10,25; default: all", parse=parse_ints),
     Flag("samples", "Generated images per epoch, and as many real ones (at most the data set)"),
     Flag("bootstrap", "Resamples behind each interval"), Flag("seed"),
+    Flag("model", MODEL_MOVED_HELP),
 ]
 
 
@@ -369,6 +377,7 @@ def ablate(
                                             "the preset's"),
     resolution_sizes: str | None = typer.Option(None, help="Image sides of the resolution "
                                                 "study, e.g. 16,32,64; default: the preset's"),
+    model: str = typer.Option("", help=MODEL_MOVED_HELP),
 ):
     """Why D becomes perfect: each study's variants of the probe, as sub-runs, with verdicts."""
     from gandiag.experiments import ablate as ablating
@@ -376,7 +385,7 @@ def ablate(
 
     resolved = runs.resolve_run_dir(run_dir)
     config = ablation_studies.preset(runs.read_config(resolved)["data"]["dataset"])
-    changes = {"iters": iters, "seeds": seeds,
+    changes = {"iters": iters, "seeds": seeds, "model": model or None,
                "epochs": parse_ints(epochs, "--epochs") if epochs else None}
     probe = dataclasses.replace(config.probe,
                                 **{k: v for k, v in changes.items() if v is not None})

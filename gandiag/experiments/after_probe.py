@@ -16,7 +16,7 @@ import numpy as np
 
 from gandiag.analysis import quality_metrics as metrics
 from gandiag.analysis.evidence import percentile_interval
-from gandiag.config import AfterProbeConfig, QualityConfig, train_config_from_dict
+from gandiag.config import AfterProbeConfig, QualityConfig, relocated, train_config_from_dict
 from gandiag.core.after_probe import make_discriminator_step, make_generator_step
 from gandiag.core.networks import build_networks
 from gandiag.core.state import init_discriminator, optimizer_of
@@ -55,7 +55,8 @@ def run(run_dir: pathlib.Path | None, config: AfterProbeConfig = AfterProbeConfi
     """Run the experiment on every saved G of a run; write ``<run>/quality/after_probe.json``."""
     started = time.perf_counter()
     run = layout.RunDir(runs.resolve_run_dir(run_dir))
-    train_config = train_config_from_dict(runs.read_config(run.path))
+    train_config = relocated(train_config_from_dict(runs.read_config(run.path)),
+                             measuring.model)
     if not labels.has_labels(train_config.data.dataset):
         raise GandiagError(f"--after-probe needs a labelled data set (FCD); "
                            f"{train_config.data.dataset} has none: use one of "

@@ -24,6 +24,7 @@ from gandiag.config import (
     ParallelConfig,
     ProbeConfig,
     TrainConfig,
+    relocated,
     to_dict,
     train_config_from_dict,
 )
@@ -85,7 +86,7 @@ def prepare(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName,
     mesh = placement.setup(parallel)
     mesh.check_batch(probe.batch_size)
     run = layout.RunDir(runs.resolve_run_dir(run_dir))
-    train_config = train_config_from_dict(runs.read_config(run.path))
+    train_config = relocated(train_config_from_dict(runs.read_config(run.path)), probe.model)
     saved = Checkpoints(run.path, read_only=True).saved_epochs()
     epochs = probe.epochs or tuple(saved)
     missing = [e for e in epochs if e not in saved]

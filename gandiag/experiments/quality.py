@@ -22,7 +22,13 @@ from gandiag.analysis import quality_metrics as metrics
 from gandiag.analysis import swd
 from gandiag.analysis.evidence import Interval
 from gandiag.analysis.summaries import epoch_means
-from gandiag.config import QualityConfig, TrainConfig, to_dict, train_config_from_dict
+from gandiag.config import (
+    QualityConfig,
+    TrainConfig,
+    relocated,
+    to_dict,
+    train_config_from_dict,
+)
 from gandiag.core.networks import build_networks, generate
 from gandiag.core.state import init_variables
 from gandiag.data import datasets, labels
@@ -156,7 +162,7 @@ def run(run_dir: pathlib.Path | None, config: QualityConfig = QualityConfig(),
     """Measure every saved G of a run into ``<run>/quality/`` (summary.json, quality.png)."""
     started = time.perf_counter()
     run = layout.RunDir(runs.resolve_run_dir(run_dir))
-    train_config = train_config_from_dict(runs.read_config(run.path))
+    train_config = relocated(train_config_from_dict(runs.read_config(run.path)), config.model)
     epochs = saved_epochs(run, config.epochs)
     dataset = datasets.load_data(train_config.data)
     measure = Measure(train_config, dataset, config, quiet)
