@@ -106,13 +106,21 @@ def recorded(model: ModelConfig) -> ModelConfig:
 def build(model: ModelConfig, example_shape: tuple[int, ...]) -> ModelPair:
     """The user's G and D for ``model`` (its ``import_path``), checked against the contract
     once per process, and refused if the source changed since ``source_hash`` was taken."""
+    return _checked(model.import_path, require_unchanged(model), tuple(example_shape), model.nz)
+
+
+def require_unchanged(model: ModelConfig) -> str:
+    """The hash of the user's model source as it is now, refused in one line if it differs
+    from the one recorded (a command checks this before it starts any work)."""
+    if not model.import_path:
+        return ""
     current = source_hash(model.import_path)
     if model.source_hash and current != model.source_hash:
         raise GandiagError(
             f"--model {model.import_path}: its source {source_file(model.import_path)} changed "
             f"since the run was trained (sha256 {model.source_hash[:12]} then, {current[:12]} "
             "now); restore that file, or train a new run with it")
-    return _checked(model.import_path, current, tuple(example_shape), model.nz)
+    return current
 
 
 @functools.lru_cache(maxsize=16)
@@ -262,9 +270,10 @@ def _check_values(generator: nn.Module, nz: int, is_image: bool) -> None:
         variables = generator.init(key, z, train=True)
         return {train: _apply(generator, variables, z, train) for train in (True, False)}
 
-    for train, examples in jax.device_get(samples(jax.random.key(0))).items():
+    examples = jax.device_get(samples(jax.random.key(0)))
+    for train in (True, False):
         where = f"G's output (train={train})"
-        values = np.asarray(examples)
+        values = np.asarray(examples[train])
         if not np.all(np.isfinite(values)):
             raise GandiagError(f"{where} is not finite (NaN or inf) on random z")
         if is_image and np.max(np.abs(values)) > 1 + RANGE_TOLERANCE:

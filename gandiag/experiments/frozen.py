@@ -29,6 +29,7 @@ from gandiag.config import (
     train_config_from_dict,
 )
 from gandiag.core import parallel as placement
+from gandiag.core import user_model
 from gandiag.core.networks import build_networks
 from gandiag.core.probe_step import (
     DiscriminatorState,
@@ -87,6 +88,7 @@ def prepare(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName,
     mesh.check_batch(probe.batch_size)
     run = layout.RunDir(runs.resolve_run_dir(run_dir))
     train_config = relocated(train_config_from_dict(runs.read_config(run.path)), probe.model)
+    user_model.require_unchanged(train_config.model)
     saved = Checkpoints(run.path, read_only=True).saved_epochs()
     epochs = probe.epochs or tuple(saved)
     missing = [e for e in epochs if e not in saved]

@@ -29,6 +29,7 @@ from gandiag.config import (
     to_dict,
     train_config_from_dict,
 )
+from gandiag.core import user_model
 from gandiag.core.networks import build_networks, generate
 from gandiag.core.state import init_variables
 from gandiag.data import datasets, labels
@@ -163,6 +164,7 @@ def run(run_dir: pathlib.Path | None, config: QualityConfig = QualityConfig(),
     started = time.perf_counter()
     run = layout.RunDir(runs.resolve_run_dir(run_dir))
     train_config = relocated(train_config_from_dict(runs.read_config(run.path)), config.model)
+    user_model.require_unchanged(train_config.model)
     epochs = saved_epochs(run, config.epochs)
     dataset = datasets.load_data(train_config.data)
     measure = Measure(train_config, dataset, config, quiet)
