@@ -131,7 +131,8 @@ def test_a_logit_column_is_flattened_and_batch_statistics_kept(tmp_path):
         "return jnp.tanh(nn.BatchNorm(use_running_average=not train)(nn.Dense(16)(z)))"))
     model = user_model.recorded(ModelConfig(nz=3, import_path=f"{path}:build"))
     generator, discriminator = build_generator(model, SHAPE), build_discriminator(model, SHAPE)
-    _, g_stats = jax.eval_shape(init_variables, generator, jax.random.key(0), jnp.zeros((8, 3)))
+    _, g_stats = jax.eval_shape(lambda key: init_variables(generator, key, jnp.zeros((8, 3))),
+                                jax.random.key(0))
     assert set(g_stats) == {"BatchNorm_0"}
     images = jnp.zeros((8, *SHAPE))
     d_variables = jax.eval_shape(lambda key: discriminator.init(key, images), jax.random.key(1))
