@@ -64,6 +64,9 @@ def run(run_dir, config: AblateConfig, quiet: bool = False) -> dict:
                                                upsampled=upsampled,
                                                image_size=base.dataset.shape[0],
                                                dataset=base.train_config.data.dataset)
+            if base.train_config.model.import_path:
+                # D's normalisation is a setting of gandiag's DCGAN; a user's own D has its own.
+                chosen = [variant for variant in chosen if variant.probe.d_norm == "batch"]
             runs.make_dir(base.run.ablation_study(study), "run dir")
             records.write_json(base.run.ablation_study(study) / layout.STUDY,
                                {"baseline": chosen[0].name, "variants": [v.name for v in chosen]})
