@@ -20,8 +20,8 @@ import inspect
 import pathlib
 from collections.abc import Callable, Sequence
 
-from gandiag.analysis import claims as claims_evaluation
 from gandiag.analysis.evidence import ClaimResult, Verdict
+from gandiag.analysis.probe import probe_claims as claims_evaluation
 from gandiag.config import (
     ADD_NOISE_SIGMAS,
     DataConfig,
@@ -34,14 +34,15 @@ from gandiag.config import (
     TrainConfig,
 )
 from gandiag.errors import GandiagError
-from gandiag.experiments import frozen, noise
-from gandiag.experiments import quality as measuring
-from gandiag.experiments import train as training
-from gandiag.experiments.train import TrainResult
+from gandiag.experiments.noise import add_noise as noise
+from gandiag.experiments.probe import probe as probing
+from gandiag.experiments.quality import quality as measuring
+from gandiag.experiments.train import train as training
+from gandiag.experiments.train.train import TrainResult
 from gandiag.store import layout, runs
 from gandiag.store.quality_schema import QualitySummary
 from gandiag.store.schema import FrozenSummary, NoiseSummary
-from gandiag.views import report as reporting
+from gandiag.views.report import report as reporting
 
 __all__ = [
     "ClaimResult", "DataConfig", "FrozenSummary", "GandiagError", "ModelConfig", "NoiseOptions",
@@ -105,14 +106,14 @@ def train(config: TrainConfig = TrainConfig(), run_dir: PathLike | None = None, 
 def freeze_g_train_d(run_dir: PathLike | None = None, config: ProbeConfig = ProbeConfig(costs=()),
                      *, quiet: bool = False) -> list[FrozenSummary]:
     """``gandiag freeze-g-train-d`` (Figure 1): one summary per G run of ``run_dir``."""
-    return [frozen.run(member, config, layout.FREEZE_G_TRAIN_D, quiet)
+    return [probing.run(member, config, layout.FREEZE_G_TRAIN_D, quiet)
             for member in runs.run_set(_path(run_dir))[1]]
 
 
 def probe(run_dir: PathLike | None = None, config: ProbeConfig = ProbeConfig(), *,
           quiet: bool = False) -> list[FrozenSummary]:
     """``gandiag probe`` (Figures 2-3): one summary per G run of ``run_dir``."""
-    return [frozen.run(member, config, layout.PROBE, quiet)
+    return [probing.run(member, config, layout.PROBE, quiet)
             for member in runs.run_set(_path(run_dir))[1]]
 
 
@@ -135,7 +136,7 @@ def judge(run_dirs: PathLike | Sequence[PathLike] | None = None) -> list[ClaimRe
     """The claims table's rows over the G runs of ``run_dirs`` (a run, a run set, or several
     runs; None: the latest), each with its effects, intervals, premise and verdict.
 
-    This is the report's claims evaluation (analysis/claims.py) over the summaries the
+    This is the report's claims evaluation (analysis/probe/probe_claims.py) over the summaries the
     probes wrote. JUDGE: the `gandiag judge` command, which judges probe logs (CSV/JSONL)
     under the same spec, is to answer here as well once it is part of the tree.
     """

@@ -22,7 +22,7 @@ from gandiag.config import DataConfig, ModelConfig, TrainConfig, to_dict
 from gandiag.core import user_model
 from gandiag.core.state import build_discriminator, build_generator, init_variables
 from gandiag.errors import GandiagError
-from gandiag.experiments import train as training
+from gandiag.experiments.train import train as training
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples"
 SHAPE = (4, 4, 1)
