@@ -191,3 +191,15 @@ def test_a_changed_source_is_refused_by_resume_and_probe_in_one_line(toy_run, tm
         assert refused.exit_code == 2 and "changed since the run was trained" in refused.output
     finally:
         source.write_text(original)
+
+
+def test_model_on_a_run_of_the_built_in_networks_is_refused(tmp_path):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "config.json").write_text(json.dumps(to_dict(TrainConfig())))
+    refused = CliRunner().invoke(app, ["quality", str(run_dir), "--model",
+                                       f"{EXAMPLES}/toy_mlp.py:build"])
+    assert refused.exit_code == 2
+    assert refused.output.strip() == (f"error: --model {EXAMPLES}/toy_mlp.py:build is given, "
+                                      "but the run was trained with gandiag's built-in "
+                                      "networks; drop --model")
