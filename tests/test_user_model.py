@@ -6,6 +6,7 @@ as `--model path/to/file.py:build` would load it; the check runs on 4x4 images, 
 case takes about a second.
 """
 
+import dataclasses
 import hashlib
 import json
 import pathlib
@@ -203,3 +204,14 @@ def test_model_on_a_run_of_the_built_in_networks_is_refused(tmp_path):
     assert refused.output.strip() == (f"error: --model {EXAMPLES}/toy_mlp.py:build is given, "
                                       "but the run was trained with gandiag's built-in "
                                       "networks; drop --model")
+
+
+def test_a_dotted_module_is_found_and_rebuilt_when_its_source_changes(tmp_path, monkeypatch):
+    write_model(tmp_path, SOUND_G).rename(tmp_path / "dotted_gan.py")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    model = user_model.recorded(ModelConfig(nz=3, import_path="dotted_gan:build"))
+    assert model.import_path == "dotted_gan:build"
+    user_model.build(model, SHAPE)
+    write_model(tmp_path, BREAKS["range"][0]).rename(tmp_path / "dotted_gan.py")
+    with pytest.raises(GandiagError, match="must lie in"):  # the edited file, not the cached
+        user_model.build(dataclasses.replace(model, source_hash=""), SHAPE)

@@ -43,6 +43,10 @@ CHECK_BATCH = 4
 RANGE_TOLERANCE = 1e-5
 
 
+# The source hash of each dotted module as this process imported it.
+_loaded: dict[str, str] = {}
+
+
 class ModelPair(typing.NamedTuple):
     generator: nn.Module
     discriminator: nn.Module
@@ -161,7 +165,12 @@ def _function(import_path: str, digest: str):
 def _import(module_name: str, digest: str):
     if not module_name.endswith(".py"):
         _find_module(module_name)
-        return importlib.import_module(module_name)
+        module = importlib.import_module(module_name)
+        # A notebook may edit the file between runs: the hash says which version to build.
+        if _loaded.setdefault(module_name, digest) != digest:
+            module = importlib.reload(module)
+            _loaded[module_name] = digest
+        return module
     path = pathlib.Path(module_name).expanduser().resolve()
     # One module per source version: Flax modules are dataclasses, which need their module
     # in sys.modules; a changed file gets a new name instead of a stale cached one.
