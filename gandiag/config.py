@@ -132,9 +132,9 @@ class ModelConfig:
                      f"d-norm {self.d_norm!r} applies to gandiag's DCGAN only; a --model "
                      "network brings its own normalisation (drop --d-norm)")
 
-    def moved_to(self, import_path: str) -> "ModelConfig":
+    def moved_to(self, import_path: str | None) -> "ModelConfig":
         """This model loaded from ``import_path`` (its source must still hash as recorded);
-        empty: from where it was trained."""
+        None: from where it was trained."""
         if not import_path:
             return self
         _require(bool(self.import_path),
@@ -196,7 +196,7 @@ class TrainConfig:
         object.__setattr__(self, "save_epochs", tuple(kept))
 
 
-def relocated(train: TrainConfig, import_path: str) -> TrainConfig:
+def relocated(train: TrainConfig, import_path: str | None) -> TrainConfig:
     """A run's training config with its own model loaded from ``import_path`` (a later
     command's --model), if given."""
     return dataclasses.replace(train, model=train.model.moved_to(import_path))
@@ -235,8 +235,9 @@ class ProbeConfig:
     d_norm: DNorm | None = None
     r1: float = 0.0
     inputs: InputTransform = "raw"
-    # Where the run's own model (--model) lives now; empty: where it was trained from.
-    model: str = ""
+    # Where the run's own model (--model) lives now; None: where it was trained from (None
+    # also keeps the field out of what `paper` matches against outputs written before it).
+    model: str | None = None
 
     def __post_init__(self):
         _positive("iters", self.iters)
@@ -444,8 +445,9 @@ class QualityConfig:
     samples: int = 5000
     bootstrap: int = 200
     seed: int = 0
-    # Where the run's own model (--model) lives now; empty: where it was trained from.
-    model: str = ""
+    # Where the run's own model (--model) lives now; None: where it was trained from (None
+    # also keeps the field out of what `paper` matches against outputs written before it).
+    model: str | None = None
 
     def __post_init__(self):
         _require(self.samples >= QUALITY_MIN_SAMPLES, f"samples {self.samples} is too few; "

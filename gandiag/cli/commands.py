@@ -377,7 +377,7 @@ def ablate(
                                             "the preset's"),
     resolution_sizes: str | None = typer.Option(None, help="Image sides of the resolution "
                                                 "study, e.g. 16,32,64; default: the preset's"),
-    model: str = typer.Option("", help=MODEL_MOVED_HELP),
+    model: str | None = typer.Option(None, help=MODEL_MOVED_HELP),
 ):
     """Why D becomes perfect: each study's variants of the probe, as sub-runs, with verdicts."""
     from gandiag.experiments.ablate import ablate as ablating
@@ -385,7 +385,7 @@ def ablate(
 
     resolved = runs.resolve_run_dir(run_dir)
     config = studies.preset(runs.read_config(resolved)["data"]["dataset"])
-    changes = {"iters": iters, "seeds": seeds, "model": model or None,
+    changes = {"iters": iters, "seeds": seeds, "model": model,
                "epochs": parse_ints(epochs, "--epochs") if epochs else None}
     probe = dataclasses.replace(config.probe,
                                 **{k: v for k, v in changes.items() if v is not None})
