@@ -98,8 +98,8 @@ def train(config: TrainConfig = TrainConfig(), run_dir: PathLike | None = None, 
     """
     if model is not None:
         path = model if isinstance(model, str) else import_path_of(model)
-        config = dataclasses.replace(config, model=dataclasses.replace(
-            config.model, import_path=path, source_hash=""))
+        config = dataclasses.replace(config, model=dataclasses.replace(config.model,
+                                                                      import_path=path))
     return training.run(config, _path(run_dir), resume=resume, overwrite=overwrite, quiet=quiet)
 
 
