@@ -92,8 +92,9 @@ def prepare(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName,
     mesh = placement.setup(parallel)
     mesh.check_batch(probe.batch_size)
     saved = SavedRun(run_dir, model=probe.model)
-    dataset = datasets.load_data(saved.config.data)
+    data = saved.config.data  # first: a user's changed model is refused before any work
     epochs = saved.epochs(probe.epochs)
+    dataset = datasets.load_data(data)
     count = probe.held_out_count(len(dataset))
     datasets.require_batches(probe.batch_size, len(dataset) - count, "the data set less its "
                              f"{count} held-out examples")
