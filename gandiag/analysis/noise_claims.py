@@ -124,7 +124,8 @@ def _ratio(rows: Sequence[NoiseRow], sigma: float, distribution: str,
     smallest = [bound(pystatistics.median(seed.jsd_lower_bound for seed in row.seeds))
                 for row in rows]
     largest = bound(bounds.JSD_MAX)
-    high = max(row.w_empirical / low for row, low in zip(rows, smallest))
+    high = max(row.w_empirical / low if low > 0 else math.inf
+               for row, low in zip(rows, smallest))
     low = max(max(row.w_empirical - row.w_bias, 0.0) / largest for row in rows)
     return Interval(high, low, high, method="W less its floor over the bound at JSD = log 2 "
                     "(low end) to W over the bound at D's JSD lower bound (high end)"), \
