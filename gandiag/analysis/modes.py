@@ -2,7 +2,10 @@
 
 Shared by `gandiag toy-noise` and `gandiag quality` on the toys: a sample within
 ``COVERAGE_RADIUS`` of a mode counts for it (a high-quality sample); a mode is covered
-when it holds at least ``COVERAGE_SHARE`` of the samples.
+when it holds at least ``COVERAGE_SHARE`` of the high-quality samples. Coverage is counted
+among the samples on a mode, so it says which modes G reaches, not how many of its samples
+are good (that is the high-quality share, reported beside it): 25 modes reached evenly by
+45% of the samples read 25, not 10.
 """
 
 import dataclasses
@@ -14,7 +17,7 @@ from gandiag.analysis.evidence import Interval, percentile_interval
 # The modes' standard deviations are 0.02 (ring) and 0.05 (grid), their spacing >= 1.5: a
 # radius of 0.25 is 5 standard deviations of the grid's modes and a sixth of the spacing.
 COVERAGE_RADIUS = 0.25
-# A fair share is 1/8 (ring) or 1/25 (grid) of the samples; 2% is half the grid's share.
+# A fair share is 1/8 (ring) or 1/25 (grid) of the samples on modes; 2% is half the grid's.
 COVERAGE_SHARE = 0.02
 
 
@@ -24,8 +27,9 @@ def _nearest(samples: np.ndarray, modes: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def _covered(nearest: np.ndarray, close: np.ndarray, modes: int, share: float) -> int:
+    """Modes holding at least ``share`` of the samples on a mode (none when no sample is)."""
     counts = np.bincount(nearest[close], minlength=modes)
-    return int(np.sum(counts >= share * len(nearest)))
+    return int(np.sum(counts >= max(share * close.sum(), 1)))
 
 
 def mode_statistics(samples: np.ndarray, modes: np.ndarray, radius: float = COVERAGE_RADIUS,

@@ -1,0 +1,1 @@
+"""Sample quality's measures that judge the mode-dropping premise."""
