@@ -4,9 +4,9 @@ comparison of few seeds, and a mode counter that counts coverage, not precision.
 import numpy as np
 import pytest
 
-from gandiag.analysis import quality_claims, quality_metrics
 from gandiag.analysis.evidence import Verdict
-from gandiag.analysis.modes import mode_coverage
+from gandiag.analysis.quality import quality_claims, quality_metrics
+from gandiag.analysis.quality.modes import mode_coverage
 from gandiag.analysis.quality.permutation import shift_interval
 from gandiag.config import DataConfig
 from gandiag.data import datasets

@@ -5,8 +5,9 @@ import math
 
 import numpy as np
 
-from gandiag.analysis import noise_claims, spec
+from gandiag.analysis import spec
 from gandiag.analysis.evidence import Verdict
+from gandiag.analysis.noise import noise_claims
 from gandiag.store.schema import Estimate, NoiseRow, NoiseSeed, NoiseSummary
 
 

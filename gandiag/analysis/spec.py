@@ -294,7 +294,7 @@ MODE_DROPPING_MIN_SEEDS = 3
 # real (1.13) and the closest non-image (1.54). Known limit: a flat black image scores 0.75
 # on MNIST (its digits are mostly background), so the premise is necessary, not sufficient.
 # The 2-D toys: at least half of G's samples lie within the coverage
-# radius of a mode (`analysis/modes.py`), a geometric test noise fails too.
+# radius of a mode (`analysis/quality/modes.py`), a geometric test noise fails too.
 # Version 6 (written before any run it judges): the realism ratio is the least over moves of
 # the sample by up to MODE_DROPPING_SHIFT pixels each way (plain pixels called a real digit
 # moved by one pixel "not learnt": 1.10 on MNIST, 1.70 on the digits), a G counts as learnt

@@ -1,1 +1,1 @@
-"""Section 3's verdict helpers: intervals over units at a corrected level."""
+"""Section 3's numbers and claims: the noise row and the Wasserstein bound."""

@@ -1,1 +1,1 @@
-"""Sample quality's measures that judge the mode-dropping premise."""
+"""Sample quality: metrics, mode coverage and the mode-dropping claim."""

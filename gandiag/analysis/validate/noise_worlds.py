@@ -18,8 +18,8 @@ import math
 
 import numpy as np
 
-from gandiag.analysis import noise_claims
 from gandiag.analysis.evidence import ClaimResult, Interval
+from gandiag.analysis.noise import noise_claims
 from gandiag.analysis.validate.world import World
 from gandiag.store.schema import Estimate, NoiseRow, NoiseSeed, NoiseSummary
 
