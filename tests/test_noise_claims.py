@@ -1,6 +1,7 @@
 """Section 3's rows on hand-made add-noise summaries: premises gate both ways, the sweep is
 corrected for its many sigmas, and the Wasserstein test never contradicts the theorem."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -105,3 +106,22 @@ def test_wasserstein_row_verdicts():
                                                       dimensions=4)])
     assert trivial.verdict is Verdict.INCONCLUSIVE and ">= C" in trivial.effects[0].label
     assert noise_claims.wasserstein([None]).verdict is Verdict.NOT_RUN
+
+
+def test_theory_wasserstein_row_never_judges_a_bound_from_a_d_at_chance():
+    # The exact (quadrature) bound is judged; the one from a trained D's JSD lower bound is
+    # shown beside it only, so a D at chance (bound 2 sqrt(V) < W) changes nothing.
+    from gandiag.analysis.theory import segments, theory_claims
+    from gandiag.store.schema import TheorySummary
+
+    cells = [segments.bound_cell(0.5, sigma) for sigma in (0.1, 0.3)]
+    at_chance = [dataclasses.replace(cell, jsd_estimated=0.0, bound_estimated=segments.bound(
+        0.0, cell.delta, cell.sigma, "ball")) for cell in cells]
+    assert all(cell.bound_estimated < cell.wasserstein for cell in at_chance)
+
+    def row(bounds):
+        return next(r for r in theory_claims.evaluate(TheorySummary({}, {}, bounds=bounds))
+                    if r.spec.key == "theory-wasserstein")
+
+    assert row(at_chance).verdict is row(cells).verdict is not Verdict.CONTRADICTED
+    assert "JSD lower bound (not a bound of W)" in row(at_chance).note
