@@ -1,6 +1,9 @@
 """The mode-dropping row calibrated in simulated worlds of discrete class counts."""
 
+import dataclasses
+
 import pytest
+from calibration_targets import within_targets
 
 from gandiag.analysis.evidence import Verdict
 from gandiag.analysis.validate import quality_worlds
@@ -37,5 +40,4 @@ def test_the_interval_of_a_shift_on_continuous_like_counts_holds_its_coverage():
 @pytest.mark.parametrize("world", quality_worlds.WORLDS, ids=lambda w: w.name)
 def test_false_rates_over_many_repeats(world):
     calibration = calibrate(world, repeats=2000, seed=1)
-    assert calibration.false_supported <= FALSE_RATE_TARGET, calibration
-    assert calibration.false_contradicted <= FALSE_RATE_TARGET, calibration
+    assert within_targets(dataclasses.replace(calibration, coverage=None)), calibration
