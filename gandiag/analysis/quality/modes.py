@@ -19,6 +19,10 @@ from gandiag.analysis.evidence import Interval, percentile_interval
 COVERAGE_RADIUS = 0.25
 # A fair share is 1/8 (ring) or 1/25 (grid) of the samples on modes; 2% is half the grid's.
 COVERAGE_SHARE = 0.02
+# And at least this many samples: stray samples sprayed evenly over the toys' square (side
+# ~10) put 2000 x pi 0.25^2 / 100 = 3.9 in each mode's disc on average (Poisson: 10 or more
+# in 0.4% of modes), so a G with few samples on the modes does not cover them by chance.
+COVERAGE_MIN_SAMPLES = 10
 
 
 def _nearest(samples: np.ndarray, modes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -26,17 +30,20 @@ def _nearest(samples: np.ndarray, modes: np.ndarray) -> tuple[np.ndarray, np.nda
     return distances.argmin(axis=1), distances.min(axis=1)
 
 
-def _covered(nearest: np.ndarray, close: np.ndarray, modes: int, share: float) -> int:
-    """Modes holding at least ``share`` of the samples on a mode (none when no sample is)."""
+def _covered(nearest: np.ndarray, close: np.ndarray, modes: int, share: float,
+             least: int = COVERAGE_MIN_SAMPLES) -> int:
+    """Modes holding at least ``share`` of the samples on a mode, and ``least`` samples."""
     counts = np.bincount(nearest[close], minlength=modes)
-    return int(np.sum(counts >= max(share * close.sum(), 1)))
+    return int(np.sum(counts >= max(share * close.sum(), least)))
 
 
 def mode_statistics(samples: np.ndarray, modes: np.ndarray, radius: float = COVERAGE_RADIUS,
-                    share: float = COVERAGE_SHARE) -> tuple[int, float]:
+                    share: float = COVERAGE_SHARE,
+                    least: int = COVERAGE_MIN_SAMPLES) -> tuple[int, float]:
     """(modes covered, mean distance of a sample to its nearest mode)."""
     nearest, distance = _nearest(samples, modes)
-    return _covered(nearest, distance <= radius, len(modes), share), float(distance.mean())
+    return (_covered(nearest, distance <= radius, len(modes), share, least),
+            float(distance.mean()))
 
 
 @dataclasses.dataclass(frozen=True)
