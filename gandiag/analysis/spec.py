@@ -386,15 +386,13 @@ ABLATION_POWER = 0.8
 ABLATION_LOG_METRICS = ("held_out_error",)
 ABLATION_EQUIVALENCE = {"held_out_error": 0.5, "decay_original": 0.5}
 
-ABLATION = ClaimSpec(
-    key="ablation", name="A study's factor matters (`gandiag ablate`)",
-    paper="no claim of the paper: which settings of D decide whether G's gradient vanishes",
-    paper_number="none",
-    statistic="per variant, epoch and primary metric: difference of mean over D seeds from "
-              "the baseline, pooled t; MATTERS = SUPPORTED, NO EFFECT = CONTRADICTED",
-    threshold=0.0, direction="above",
-    rationale="see ABLATION_FAMILY_ALPHA: Holm over the study's comparisons, equivalence "
-              "within ABLATION_EQUIVALENCE for NO EFFECT.")
+ABLATION = _exact(
+    "ablation", "A study's factor matters (`gandiag ablate`)",
+    "no claim of the paper: which settings of D decide whether G's gradient vanishes", "none",
+    "per variant, epoch and primary metric: difference of mean over D seeds from the "
+    "baseline, pooled t; MATTERS = SUPPORTED, NO EFFECT = CONTRADICTED", 0.0, "above",
+    "see ABLATION_FAMILY_ALPHA: Holm over the study's comparisons, equivalence within "
+    "ABLATION_EQUIVALENCE for NO EFFECT.")
 
 # Concentration (`gandiag ablate --study concentration`): is D's held-out cross-entropy
 # carried by a few samples? Fixed on 2026-11-29 before any concentration result was seen.
