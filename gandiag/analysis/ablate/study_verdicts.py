@@ -21,8 +21,6 @@ from gandiag.store.schema import FrozenSummary
 # Held-out accuracy a D must reach in every seed to count as perfect out of sample (the
 # "updates to 0.99 held-out" column's level).
 PERFECT_ACCURACY = 0.99
-# The study whose variants probe Gs trained at other image sides.
-RESOLUTION_STUDY = "resolution"
 METRIC_NAMES = {
     "held_out_error": "held-out cross-entropy", "iters_to_099": "updates to 0.99 held-out",
     "decay_original": "original-cost decay (orders)",
@@ -120,13 +118,7 @@ class Verdict:
 def judge(study: str, baseline: str, cells: list[Cell]) -> Verdict:
     """Whether the factor a study varies matters, by the spec's rule, in one sentence: every
     variant against the baseline at each epoch on each primary metric, corrected as one
-    family (``equivalence``).
-
-    The concentration study has no factor: its baseline's per-sample losses are judged.
-    """
-    if study == concentration.STUDY:
-        verdict, sentence = concentration.judge([c for c in cells if c.variant == baseline])
-        return Verdict(verdict, [], sentence)
+    family (``equivalence``)."""
     base = {c.epoch: c for c in cells if c.variant == baseline}
     others = [c for c in cells if c.variant != baseline and c.epoch in base]
     if not others:
