@@ -236,7 +236,7 @@ def add_noise(probe: Settings, options: Settings, parallel: Settings,
 def toy_noise(
     dataset: str = typer.Option("ring", help="ring or grid"),
     sigma: str = typer.Option("0,0.5", help="Instance-noise levels to compare"),
-    g_updates: int = typer.Option(12_000, help="G's training budget in updates (batch 256)"),
+    g_updates: int = typer.Option(30_000, help="G's training budget in updates (batch 256)"),
     d_steps: int = typer.Option(5, help="D updates per G update (keeps D near-optimal)"),
     seed: int = typer.Option(0),
     out_dir: pathlib.Path | None = typer.Option(None, help="Default: runs/toy-noise-<dataset>"),
