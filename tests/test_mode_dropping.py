@@ -20,9 +20,9 @@ def _learnt(reference: np.ndarray, fake: np.ndarray) -> bool | None:
 
     one = Estimate(1.0, 1.0, 1.0)
     row = QualityRow(1, len(fake), one, one,
-                     realism=estimate(quality_metrics.pixel_realism(reference, fake, draws=50)),
+                     realism=estimate(quality_metrics.pixel_realism(reference, fake, draws=20)),
                      diversity=estimate(quality_metrics.pixel_diversity(reference, fake,
-                                                                        draws=50)))
+                                                                        draws=20)))
     return quality_claims.learnt(QualitySummary("pixels", "", {}, [row], 0.0))
 
 
@@ -30,7 +30,7 @@ def _learnt(reference: np.ndarray, fake: np.ndarray) -> bool | None:
 def digits():
     images = datasets.load_data(DataConfig("digits", image_size=16)).array
     order = np.random.default_rng(0).permutation(len(images))
-    return images[order[:1000]], images[order[1000:1500]]
+    return images[order[:800]], images[order[800:1100]]
 
 
 def test_real_digits_moved_one_pixel_learnt_and_a_flat_black_image_did_not(digits):
