@@ -7,11 +7,13 @@ import logging
 import os
 import pathlib
 import shutil
+import signal
 import sys
 import threading
 
 import typer
 
+from gandiag import __version__
 from gandiag.cli.options import (
     Flag,
     Settings,
@@ -43,15 +45,22 @@ from gandiag.config import (
     TrainConfig,
     from_dict,
 )
-from gandiag.errors import GandiagError
+from gandiag.errors import GandiagError, Interrupted
 from gandiag.store import layout, runs
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="A laboratory for the training dynamics of GANs (Arjovsky & Bottou 2017).")
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"gandiag {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _commands() -> None:
+def _commands(version: bool = typer.Option(False, "--version", callback=_print_version,
+                                           is_eager=True, help="Print the version and exit")):
     """A laboratory for the training dynamics of GANs (Arjovsky & Bottou 2017)."""
 
 
@@ -72,6 +81,10 @@ def user_errors(command):
         except GandiagError as error:
             typer.echo(f"error: {error}", err=True)
             raise typer.Exit(2) from None
+        except Interrupted as stop:
+            if str(stop):
+                typer.echo(str(stop), err=True)
+            raise typer.Exit(128 + signal.Signals[stop.signal_name].value) from None
         except OSError as error:
             if error.errno not in DISK_ERRORS:
                 raise
@@ -143,6 +156,17 @@ PARALLEL_FLAGS = [
 
 RunDirOption = typer.Option(None, help="A `gandiag train` run, or a run set (every G run in "
                             "it); default: the latest (runs/latest)")
+# Every command that takes a run dir takes it as its argument too: `gandiag probe runs/x`.
+RunDirArgument = typer.Argument(None, metavar="RUN_DIR", show_default=False,
+                                help="The run dir, as --run-dir")
+
+
+def one_run_dir(argument: pathlib.Path | None,
+                option: pathlib.Path | None) -> pathlib.Path | None:
+    """The run dir given as the argument or as --run-dir; both only if they agree."""
+    if argument is not None and option is not None and argument != option:
+        raise GandiagError(f"two run dirs given, {argument} and --run-dir {option}; pass one")
+    return argument if argument is not None else option
 
 
 @app.command()
@@ -151,6 +175,7 @@ RunDirOption = typer.Option(None, help="A `gandiag train` run, or a run set (eve
 def train(
     flags: Settings,
     parallel: Settings,
+    run_dir_argument: pathlib.Path | None = RunDirArgument,
     run_dir: pathlib.Path | None = typer.Option(None, help="Default: runs/<dataset>-<cost>-<time>"),
     resume: bool = typer.Option(False, help="Continue the run in --run-dir from its latest "
                                 "checkpoint"),
@@ -163,6 +188,7 @@ def train(
     from gandiag.experiments import train as training
 
     config = flags.apply(TrainConfig())
+    run_dir = one_run_dir(run_dir_argument, run_dir)
     if resume and not overwrite:
         if run_dir is None:
             raise GandiagError("--resume needs the --run-dir of the run to continue")
@@ -179,7 +205,9 @@ def train(
                                f"{config.epochs}; save epochs must be <= --epochs")
     result = training.run(config, run_dir, resume=resume, overwrite=overwrite, quiet=quiet,
                           parallel=parallel.apply(ParallelConfig()))
-    if quality_every_save and not result.interrupted:
+    if result.interrupted:
+        raise Interrupted(result.interrupted)
+    if quality_every_save:
         from gandiag.experiments import quality
 
         quality.run(result.run_dir, QualityConfig(), quiet)
@@ -187,13 +215,14 @@ def train(
 
 @with_flags(probe=(PROBE_FLAGS, ProbeConfig()), parallel=(PARALLEL_FLAGS, ParallelConfig()))
 def freeze_g_train_d(probe: Settings, parallel: Settings,
+                     run_dir_argument: pathlib.Path | None = RunDirArgument,
                      run_dir: pathlib.Path | None = RunDirOption,
                      quiet: bool = typer.Option(False)):
     """Figure 1: train a fresh D against each frozen G; D's error and accuracy."""
     from gandiag.experiments import frozen
 
     config = probe.apply(ProbeConfig(costs=()))
-    for member in runs.run_set(run_dir)[1]:
+    for member in runs.run_set(one_run_dir(run_dir_argument, run_dir))[1]:
         frozen.run(member, config, layout.FREEZE_G_TRAIN_D, quiet,
                    parallel.apply(ParallelConfig()))
 
@@ -201,25 +230,27 @@ def freeze_g_train_d(probe: Settings, parallel: Settings,
 @with_flags(probe=([*PROBE_FLAGS, COST_FLAG], ProbeConfig()),
             parallel=(PARALLEL_FLAGS, ParallelConfig()))
 def probe_gradients(probe: Settings, parallel: Settings,
+                    run_dir_argument: pathlib.Path | None = RunDirArgument,
                     run_dir: pathlib.Path | None = RunDirOption,
                     quiet: bool = typer.Option(False)):
     """Figures 2-3: G's gradient norm under each cost while a fresh D trains against it."""
     from gandiag.experiments import frozen
 
     config = probe.apply(ProbeConfig())
-    for member in runs.run_set(run_dir)[1]:
+    for member in runs.run_set(one_run_dir(run_dir_argument, run_dir))[1]:
         frozen.run(member, config, layout.PROBE, quiet, parallel.apply(ParallelConfig()))
 
 
 @with_flags(probe=([*PROBE_FLAGS, COST_FLAG, SIGMA_FLAG, NOISE_DIST_FLAG], ProbeConfig()),
             options=(NOISE_FLAGS, NoiseOptions()), parallel=(PARALLEL_FLAGS, ParallelConfig()))
 def add_noise(probe: Settings, options: Settings, parallel: Settings,
+              run_dir_argument: pathlib.Path | None = RunDirArgument,
               run_dir: pathlib.Path | None = RunDirOption, quiet: bool = typer.Option(False)):
     """Section 3: the probe under instance noise; JSD estimates and the Wasserstein bound."""
     from gandiag.experiments import noise
 
     config, noise_options = probe.apply(ProbeConfig()), options.apply(NoiseOptions())
-    for member in runs.run_set(run_dir)[1]:
+    for member in runs.run_set(one_run_dir(run_dir_argument, run_dir))[1]:
         noise.run(member, config, noise_options, quiet, parallel.apply(ParallelConfig()))
 
 
@@ -301,6 +332,7 @@ def report(
 
 
 def theory(
+    run_dir_argument: pathlib.Path | None = RunDirArgument,
     only: str | None = typer.Option(None, help=f"Run one check: {', '.join(THEORY_CHECKS)}"),
     run_dir: pathlib.Path | None = typer.Option(None, help="Write <run-dir>/theory/ (the run's "
                                                 "report then gains a Theory section); default: "
@@ -311,7 +343,8 @@ def theory(
     """Each theorem where its premise provably holds, against an exact optimal D (CPU, < 3 min)."""
     from gandiag.experiments import theory as checks
 
-    checks.run(TheoryConfig(only=(only,) if only else (), seed=seed), run_dir, quiet)
+    checks.run(TheoryConfig(only=(only,) if only else (), seed=seed),
+               one_run_dir(run_dir_argument, run_dir), quiet)
 
 
 QUALITY_FLAGS = [

@@ -88,12 +88,20 @@ def prepare(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName,
     train_config = train_config_from_dict(runs.read_config(run.path))
     saved = Checkpoints(run.path, read_only=True).saved_epochs()
     epochs = probe.epochs or tuple(saved)
+    if not saved:
+        raise GandiagError(f"no checkpoint yet in {run.path}: the run is still in its first "
+                           f"saved epoch (epoch {train_config.save_epochs[0]}) or stopped before "
+                           "it; probe it once that epoch has ended, or resume it with gandiag "
+                           f"train --run-dir {run.path} --resume")
     missing = [e for e in epochs if e not in saved]
-    if missing or not epochs:
+    if missing:
         raise GandiagError(f"epoch(s) {', '.join(map(str, missing)) or 'none'} have no checkpoint "
                            f"in {run.path}; saved epochs: {', '.join(map(str, saved)) or 'none'}")
     dataset = datasets.load_data(train_config.data)
     count = probe.held_out_count(len(dataset))
+    if count < probe.held_out:
+        console.warn(f"--held-out {probe.held_out} is more than a fifth of the {len(dataset)} "
+                     f"examples; holding out {count}")
     datasets.require_batches(probe.batch_size, len(dataset) - count, "the data set less its "
                              f"{count} held-out examples")
     if count < 2:

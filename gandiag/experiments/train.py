@@ -178,6 +178,8 @@ def run(config: TrainConfig, run_dir: pathlib.Path | None = None, *, resume: boo
     mesh = placement.setup(parallel)
     config = resolve(config)
     dataset = datasets.load_data(config.data)
+    where = f" {config.data.data_dir}" if config.data.data_dir else ""
+    console.say(f"data: {config.data.dataset}{where}: {dataset.summary}", quiet or not mesh.primary)
     datasets.require_batches(config.batch_size, len(dataset))
     mesh.check_batch(config.batch_size)
     if run_dir is None and jax.process_count() > 1:
@@ -199,6 +201,8 @@ def _train(config: TrainConfig, dataset, run: layout.RunDir, resuming: bool,
         for damage in skipped:
             console.warn(f"{damage}; deleted it, resuming from an older one")
         console.say(f"resuming from step {meta['step']} (epoch {meta['epoch']})", quiet)
+    elif resuming:
+        console.warn(f"--resume: {run.path} has no checkpoint yet; starting fresh from step 0")
     start_step = int(state.step)
     writer = (records.JsonlWriter(run.metrics, keep_until_step=start_step) if mesh.primary
               else _Discard())
