@@ -398,7 +398,7 @@ def ablate(
                                              "(repeatable), e.g. joint; default: all"),
     quiet: bool = typer.Option(False),
     length_iters: int | None = typer.Option(None, help="D iterations of the length-optimiser "
-                                            "study's variants (the issue's 20000); default: "
+                                            "study's variants (20000 for the full study); default: "
                                             "the preset's"),
     resolution_sizes: str | None = typer.Option(None, help="Image sides of the resolution "
                                                 "study, e.g. 16,32,64; default: the preset's"),

@@ -120,7 +120,7 @@ def preset(dataset: str) -> AblateConfig:
       against MNIST's 9,000 (measured on the loaded 2-core CPU): the study adds about one
       variant's time.
       Length-optimiser: the epoch-25 G only (where D's loss stopped at ~1e-3 on MNIST),
-      2,000 D iterations per variant (not the issue's 20,000: 4 variants x 3 seeds of them
+      2,000 D iterations per variant (not the full study's 20,000: 4 variants x 3 seeds of them
       would take hours on 2 cores; the spec's slope rule says INCONCLUSIVE when this length
       is too noisy to place the slope), 3 seeds. Resolution: every side the data set has of
       16, 32, 64 (the digits: 16 and 32); the digits at epochs 1 and 25 (a G trains 25
