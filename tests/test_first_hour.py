@@ -30,7 +30,8 @@ def test_version():
     assert result.exit_code == 0 and result.stdout.strip() == f"gandiag {__version__}"
 
 
-@pytest.mark.parametrize("command", ["probe", "freeze-g-train-d", "add-noise", "theory"])
+@pytest.mark.parametrize("command", ["train", "probe", "freeze-g-train-d", "add-noise", "theory",
+                                     "paper"])
 def test_run_dir_as_argument_or_option_but_one(command, tmp_path):
     result = runner.invoke(app, [command, str(tmp_path / "a"), "--run-dir", str(tmp_path / "b")])
     assert result.exit_code == 2

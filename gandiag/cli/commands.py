@@ -274,6 +274,7 @@ def toy_noise(
 
 
 def paper(
+    run_dir_argument: pathlib.Path | None = RunDirArgument,
     preset: str = typer.Option("quick", help="quick (digits, minutes), cpu (MNIST 32x32, < 1 h), "
                                "gpu (64x64, the paper's scale)"),
     dataset: str | None = typer.Option(None, help="Override the preset's data set"),
@@ -301,7 +302,7 @@ def paper(
     chosen = presets.configure(preset, data=data, model=model, epochs=epochs, iters=iters,
                                sigmas=parse_floats(sigma, "--sigma") if sigma else None,
                                seed=seed, g_seeds=g_seeds)
-    run_dir = run_dir or runs.runs_root() / f"paper-{preset}"
+    run_dir = one_run_dir(run_dir_argument, run_dir) or runs.runs_root() / f"paper-{preset}"
     if overwrite and run_dir.exists():
         shutil.rmtree(run_dir)
     chain.run(chosen, run_dir, quiet)
