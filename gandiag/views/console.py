@@ -158,8 +158,9 @@ def table(title: str, columns: list[str], rows: list[list]) -> Table:
 
 
 def say(message: str, quiet: bool = False) -> None:
+    """One line on standard error unless quiet; never wrapped, so a log keeps it whole."""
     if not quiet:
-        console.print(message)
+        console.print(message, soft_wrap=True)
 
 
 def warn(message: str) -> None:
