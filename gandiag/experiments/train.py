@@ -178,8 +178,6 @@ def run(config: TrainConfig, run_dir: pathlib.Path | None = None, *, resume: boo
     mesh = placement.setup(parallel)
     config = resolve(config)
     dataset = datasets.load_data(config.data)
-    where = f" {config.data.data_dir}" if config.data.data_dir else ""
-    console.say(f"data: {config.data.dataset}{where}: {dataset.summary}", quiet or not mesh.primary)
     datasets.require_batches(config.batch_size, len(dataset))
     mesh.check_batch(config.batch_size)
     if run_dir is None and jax.process_count() > 1:
@@ -188,6 +186,8 @@ def run(config: TrainConfig, run_dir: pathlib.Path | None = None, *, resume: boo
     quiet = quiet or not mesh.primary
     with locks.hold(run.path, writer=mesh.primary):
         resuming = _open_run(config, run, resume, overwrite, quiet) if mesh.primary else resume
+        where = f" {config.data.data_dir}" if config.data.data_dir else ""
+        console.say(f"data: {config.data.dataset}{where}: {dataset.summary}", quiet)
         mesh.barrier("gandiag train: run dir ready")
         return _train(config, dataset, run, resuming, quiet, mesh)
 
