@@ -97,3 +97,20 @@ def test_bar_in_a_real_terminal(tmp_path, width):
     line = next(line for line in screen.splitlines() if "train" in line)
     assert NUMBERS.search(line), screen
     assert len(line.rstrip()) <= width
+
+
+@pytest.mark.slow
+def test_a_logged_train_prints_plain_progress_lines(tmp_path):
+    """`gandiag train` with standard error going to a file, as under nohup or Slurm."""
+    root = pathlib.Path(__file__).resolve().parents[1]
+    log = tmp_path / "train.log"
+    with log.open("w") as stderr:
+        subprocess.run([sys.executable, "-m", "gandiag", "train", "--dataset", "digits",
+                        "--epochs", "2", "--ngf", "8", "--ndf", "8", "--nz", "16",
+                        "--run-dir", str(tmp_path / "run")], cwd=root, stderr=stderr,
+                       stdout=subprocess.DEVNULL, check=True, timeout=600)
+    lines = [line for line in log.read_text().splitlines() if line.startswith("train:")]
+    assert lines[0].startswith("train:  0/56   0%") and lines[0].endswith(console.COMPILING)
+    assert lines[-1].startswith("train: 56/56 100%")
+    assert all(re.search(r"remaining \d:\d\d:\d\d  epoch \d", line) for line in lines[2:])
+    assert "\x1b[" not in log.read_text()  # no terminal control codes in a log
