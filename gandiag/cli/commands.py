@@ -100,7 +100,8 @@ TRAIN_FLAGS = [
     Flag("data.data_dir", "Data folder (folder/npz: the images or the .npz). Default "
          "$GANDIAG_DATA_DIR, else a cache folder."),
     Flag("data.split", "train or test (mnist, fashion-mnist, cifar10)"),
-    Flag("data.image_size", "16, 32, 64 or 128; 0 = the data set's default"),
+    Flag("data.image_size", "16, 32, 64 or 128; 0 = the data set's default: 16 digits, 32 "
+         "mnist, fashion-mnist, cifar10, 64 folder and npz"),
     Flag("epochs"), Flag("batch_size"),
     Flag("cost", ", ".join(COSTS)),
     Flag("optimizer.lr"), Flag("optimizer.beta1"),
@@ -108,7 +109,9 @@ TRAIN_FLAGS = [
     Flag("d_batching", f"{one_of(DBatching)}: real and fake through D as two batches or one "
          "(running: one that only updates the running statistics D normalises with)"),
     Flag("model.d_norm", f"normalisation in D's inner layers: {one_of(DNorm)}"),
-    Flag("model.nz"), Flag("model.ngf"), Flag("model.ndf"),
+    Flag("model.nz", "Latent dimension"),
+    Flag("model.ngf", "G's width (the paper's DCGAN: 64; on a CPU try 16)"),
+    Flag("model.ndf", "D's width (the paper's DCGAN: 64; on a CPU try 32)"),
     Flag("save_epochs", "Epochs to keep (those <= --epochs, plus the last)", parse=parse_ints),
     Flag("instance_noise", "sigma of N(0, sigma^2 I) added to D's inputs"),
     Flag("noise_schedule", f"{one_of(NoiseSchedule)} (linear and exponential decay to 0)"),
