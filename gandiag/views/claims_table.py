@@ -63,13 +63,14 @@ def links(result: ClaimResult, figures: frozenset[str]) -> Links:
                   ("premise", f"premise-{result.spec.key}")))
 
 
-def linked_section(results: Sequence[ClaimResult], runs: int,
-                   figures: frozenset[str]) -> list:
+def linked_section(results: Sequence[ClaimResult], runs: int, figures: frozenset[str],
+                   software: str = "") -> list:
     """The report's claims table, each row linking to its figure (of ``figures``, the
-    report's figure file names), its spec entry and its premise (``spec_section``)."""
+    report's figure file names), its spec entry and its premise (``spec_section``); with
+    the software versions behind the numbers (``software``)."""
     table = [[*row[:-1], links(result, figures), row[-1]]
              for row, result in zip(rows(results), results, strict=True)]
-    return [Heading("Claims"), _version(runs),
+    return [Heading("Claims"), _version(runs, software),
             Table([*COLUMNS[:-1], SEE, COLUMNS[-1]], table), Text(READING)]
 
 
@@ -90,14 +91,18 @@ def spec_section(results: Sequence[ClaimResult]) -> list:
     return blocks
 
 
-def _version(runs: int) -> Text:
+def _version(runs: int, software: str = "") -> Text:
     return Text(f"Claims spec version {SPEC_VERSION} (thresholds and their reasons: "
-                f"`gandiag/analysis/spec.py`); {runs} G run(s).")
+                f"`gandiag/analysis/spec.py`); {runs} G run(s)."
+                + (f" {software}" if software else ""))
 
 
-def section(results: Sequence[ClaimResult], runs: int, heading: str = "Claims") -> list:
-    """A claims table, with the spec's version and how to read it."""
-    return [Heading(heading), _version(runs), Table(COLUMNS, rows(results)), Text(READING)]
+def section(results: Sequence[ClaimResult], runs: int, heading: str = "Claims",
+            software: str = "") -> list:
+    """A claims table, with the spec's version, the software versions behind the numbers
+    (``software``), and how to read it."""
+    return [Heading(heading), _version(runs, software), Table(COLUMNS, rows(results)),
+            Text(READING)]
 
 
 def show(results: Sequence[ClaimResult], title: str) -> None:
