@@ -131,6 +131,9 @@ IMAGE_CHECK = """<script>window.addEventListener("load", () => {
   document.body.dataset.broken = images.filter(i => !(i.complete && i.naturalWidth > 0)).length;
   document.body.dataset.width = window.innerWidth;
   document.body.dataset.overflow = document.documentElement.scrollWidth > window.innerWidth;
+  document.body.dataset.clipped = [...document.querySelectorAll("td.verdict")].filter(
+    cell => cell.getBoundingClientRect().right >
+            cell.closest(".table-scroll").getBoundingClientRect().right + 1).length;
 });</script>"""
 
 
@@ -183,6 +186,7 @@ def test_report_html_at_reading_widths(fake_run, tmp_path, width):
     assert f'data-width="{width}"' in body
     assert 'data-images="4"' in body and 'data-broken="0"' in body
     assert 'data-overflow="false"' in body  # wide tables scroll inside their box
+    assert 'data-clipped="0"' in body  # and every verdict is in view without scrolling
     assert "CONSOLE" not in log  # the page runs no script of its own: any message is an error
 
 
