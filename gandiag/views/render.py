@@ -111,7 +111,7 @@ img { max-width: 100%; } figcaption { font-size: 0.85em; color: #555; }
 nav { background: #f8f8f8; border: 1px solid #ddd; padding: 0.5em 1em; margin: 1em 0; }
 nav ul { margin: 0.2em 0; padding-left: 1.2em; } nav li.level-3 { margin-left: 1.2em; }
 .table-scroll { overflow-x: auto; } :target { outline: 2px solid #0969da; }
-td, th { overflow-wrap: anywhere; } td.verdict { overflow-wrap: normal; white-space: nowrap; }
+td.verdict, td a { white-space: nowrap; } td { overflow-wrap: break-word; }
 @media (max-width: 900px) { body { padding: 0 0.5em; } table { font-size: 0.8em; }
                              th, td { padding: 0.2em 0.3em; } }
 """
