@@ -95,7 +95,7 @@ def prepare(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName,
     epochs = saved.epochs(probe.epochs)
     dataset = datasets.load_data(saved.config.data)
     count = probe.held_out_count(len(dataset))
-    if count < probe.held_out:
+    if count < probe.held_out != ProbeConfig().held_out:  # the default's cap is in the header
         console.warn(f"--held-out {probe.held_out} is more than a fifth of the {len(dataset)} "
                      f"examples; holding out {count}")
     datasets.require_batches(probe.batch_size, len(dataset) - count, "the data set less its "
@@ -264,7 +264,8 @@ def begin(experiment: Experiment, settings: dict, quiet: bool) -> None:
     records.write_config(experiment.output.config, settings)
     probe = experiment.probe
     console.say(f"{experiment.output.path.name}: run {experiment.run.path}, epochs "
-                f"{', '.join(map(str, experiment.epochs))}, {probe.iters} iterations"
+                f"{', '.join(map(str, experiment.epochs))}, {probe.iters} iterations, "
+                f"{len(experiment.held_out)} examples held out"
                 + (f", sigmas {', '.join(f'{s:g}' for s in probe.sigmas)}"
                    if probe.sigmas != (0.0,) else ""), quiet)
 
