@@ -292,7 +292,7 @@ def checkpoint_summaries(found: Records, sigma: float = 0.0) -> dict[int, Checkp
     """{epoch: every D seed's summary} at one noise level, read from the log rows exactly as
     `gandiag judge` reads the log, so a report and the judge give the same rows."""
     units = judge_units.group([judge_log.from_rows(judge_log.LOG_NAME, log_rows(found, sigma))])
-    return judge_units.checkpoint_summaries(next(iter(units.values())))
+    return next((judge_units.checkpoint_summaries(run) for run in units.values()), {})
 
 
 def run(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName,
