@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from gandiag.analysis import claims, summaries
+from gandiag.analysis import summaries
 from gandiag.analysis.evidence import Verdict
 from gandiag.analysis.judge import judge_log, judge_units
+from gandiag.analysis.probe import probe_claims
 from gandiag.cli.commands import app
 from gandiag.config import ProbeConfig
 from gandiag.store import layout, records
@@ -37,7 +38,7 @@ def judged_json(*paths) -> dict[str, dict]:
 def probed(tiny_run, tmp_path_factory):
     """A tiny gandiag probe on a copy of the tiny run: 2 checkpoints x 2 D seeds x 40 updates
     of both costs (the fast tier's probe in test_probes has one of each)."""
-    from gandiag.experiments import frozen
+    from gandiag.experiments.probe import probe as frozen
 
     run_dir = tmp_path_factory.mktemp("judged") / "run"
     shutil.copytree(tiny_run, run_dir)
@@ -85,7 +86,7 @@ def rewrite(source: pathlib.Path, target: pathlib.Path, drop=(), change=None) ->
 
 @pytest.mark.slow
 def test_judge_on_a_gandiag_probe_gives_the_reports_rows(probed):
-    report = {result.spec.key: result for result in claims.evaluate([probed])}
+    report = {result.spec.key: result for result in probe_claims.evaluate([probed])}
     judged = judged_json(layout.RunDir(probed).experiment(layout.PROBE).path / "log.csv")
     assert set(judged) == {"figure1", "figure2", "figure3-growth", "figure3-jitter", "theorem26"}
     for key, row in judged.items():

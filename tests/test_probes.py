@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from gandiag.analysis import claims, statistics, summaries
+from gandiag.analysis import statistics, summaries
+from gandiag.analysis.probe import probe_claims
 from gandiag.cli import app
 from gandiag.config import DataConfig, ModelConfig, ProbeConfig, TrainConfig
 from gandiag.core.probe_step import make_probe_step
@@ -84,7 +85,7 @@ def test_probe_outputs_have_the_documented_layout(probed):
 def test_judge_on_the_probes_log_gives_the_reports_rows(probed):
     """One path: `gandiag judge` on probe/log.csv reads as the report's claims."""
     run_dir, _ = probed
-    report = {result.spec.key: result for result in claims.evaluate([run_dir])}
+    report = {result.spec.key: result for result in probe_claims.evaluate([run_dir])}
     result = CliRunner().invoke(app, ["judge", str(run_dir / "probe" / "log.csv"), "--json"])
     assert result.exit_code == 0, result.output
     judged = {row["claim"]: row for row in json.loads(result.stdout)}

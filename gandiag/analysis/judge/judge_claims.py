@@ -1,7 +1,7 @@
 """The probe's claims (Figures 1-3, Theorem 2.6) judged on logs, by the report's own functions.
 
 The logs' units become one probe summary per G run (``judge_units``) and the claims of
-``gandiag.analysis.claims`` judge them unchanged. A claim whose columns some unit lacks
+``gandiag.analysis.probe.probe_claims`` judge them unchanged. A claim whose columns some unit lacks
 is NOT RUN, with the columns and the unit named.
 """
 
@@ -9,10 +9,11 @@ import dataclasses
 import pathlib
 from collections.abc import Callable, Sequence
 
-from gandiag.analysis import claims, spec
+from gandiag.analysis import spec
 from gandiag.analysis.evidence import ClaimResult, ClaimSpec, not_run
 from gandiag.analysis.judge import judge_log, judge_units
 from gandiag.analysis.judge.judge_log import Log, cost_column, projection_column
+from gandiag.analysis.probe import probe_claims
 
 
 @dataclasses.dataclass(frozen=True)
@@ -21,17 +22,17 @@ class Requirement:
 
     specs: tuple[ClaimSpec, ...]
     columns: tuple[str, ...]
-    judge: Callable[[list[claims.RunSummaries]], ClaimResult | list[ClaimResult]]
+    judge: Callable[[list[probe_claims.RunSummaries]], ClaimResult | list[ClaimResult]]
 
 
 REQUIREMENTS = (
-    Requirement((spec.FIGURE1,), ("heldout_accuracy", "heldout_n"), claims.figure1),
-    Requirement((spec.FIGURE2,), (cost_column("original"),), claims.figure2),
+    Requirement((spec.FIGURE1,), ("heldout_accuracy", "heldout_n"), probe_claims.figure1),
+    Requirement((spec.FIGURE2,), (cost_column("original"),), probe_claims.figure2),
     Requirement((spec.FIGURE3_GROWTH, spec.FIGURE3_JITTER), (cost_column("minus-log-d"),),
-                claims.figure3),
+                probe_claims.figure3),
     Requirement((spec.THEOREM26,),
                 (cost_column("minus-log-d"), projection_column("minus-log-d", 1)),
-                claims.theorem26),
+                probe_claims.theorem26),
 )
 
 
@@ -68,7 +69,7 @@ def _missing(units: judge_units.Units, columns: Sequence[str]) -> str:
 
 def judge_units_of(units: judge_units.Units) -> Judged:
     """Every probe claim on grouped units (one G run per key of ``units``)."""
-    runs = [claims.RunSummaries(pathlib.Path(run), judge_units.frozen_summary(checkpoints),
+    runs = [probe_claims.RunSummaries(pathlib.Path(run), judge_units.frozen_summary(checkpoints),
                                 None, None) for run, checkpoints in units.items()]
     results = []
     for requirement in REQUIREMENTS:
