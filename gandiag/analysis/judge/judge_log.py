@@ -187,7 +187,7 @@ def read(path: pathlib.Path) -> Log:
     """
     path = pathlib.Path(path)
     try:
-        text = path.read_text()
+        text = path.read_text().removeprefix("\ufeff")  # spreadsheets may start with a BOM
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or "not a UTF-8 text file"
         raise LogError(f"{path}: cannot read the log ({reason}); give a CSV or JSONL file "
