@@ -218,3 +218,20 @@ def test_probe_records_become_rows_by_d_updates():
     assert rows[1]["grad_original"] == 1.0 and "heldout_accuracy" not in rows[1]
     assert rows[2]["grad_original"] == 0.5 and rows[2]["heldout_accuracy"] == 0.7
     assert rows[2]["proj_original_2"] == -0.2 and rows[2]["heldout_n"] == 10
+
+
+def test_two_g_runs_are_judged_together_over_runs_and_seeds(small_world, tmp_path):
+    def relabel(name):
+        def change(rows):
+            for row in rows:
+                row["run"] = name
+        return change
+
+    logs = [rewrite(small_world, tmp_path / f"{name}.csv", change=relabel(name))
+            for name in ("g0", "g1")]
+    judged = judged_json(*logs)
+    assert judged["figure2"]["units"] == "2 G runs x 2 D seeds (at 1 checkpoint)"
+    # The same world twice: the mean over runs is the one run's mean.
+    alone = judged_json(logs[0])
+    assert judged["figure2"]["estimate"] == pytest.approx(alone["figure2"]["estimate"])
+    assert alone["figure2"]["units"] == "1 G run x 2 D seeds (at 1 checkpoint)"
