@@ -94,8 +94,9 @@ def test_judge_on_a_gandiag_probe_gives_the_reports_rows(probed):
         assert row["verdict"] == str(expected.verdict), key
         assert row["measured"] == expected.measured, key
         assert row["units"] == "1 G run x 2 D seeds (at 2 checkpoints)"
-        assert [part["interval"] for part in row["parts"]] == [
-            [effect.interval.low, effect.interval.high] for effect in expected.effects]
+        assert [[part["estimate"], *part["interval"]] for part in row["parts"]] == [
+            [effect.interval.estimate, effect.interval.low, effect.interval.high]
+            for effect in expected.effects]
 
 
 @pytest.mark.slow

@@ -95,8 +95,9 @@ def test_judge_on_the_probes_log_gives_the_reports_rows(probed):
     for key, row in judged.items():
         expected = report[key]
         assert (row["verdict"], row["measured"]) == (str(expected.verdict), expected.measured)
-        assert [part["interval"] for part in row["parts"]] == [
-            [effect.interval.low, effect.interval.high] for effect in expected.effects]
+        assert [[part["estimate"], *part["interval"]] for part in row["parts"]] == [
+            [effect.interval.estimate, effect.interval.low, effect.interval.high]
+            for effect in expected.effects]
 
 
 def _digest(folder):
