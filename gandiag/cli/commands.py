@@ -311,6 +311,27 @@ def report(
     typer.echo(f"report: {reporting.run(run_dirs[0] if run_dirs else None, quiet)}")
 
 
+def judge(
+    logs: list[pathlib.Path] = typer.Argument(
+        ..., help="Probe logs (CSV, or JSONL for .jsonl): one row per D update; columns in "
+        "docs/judge.md. A gandiag probe writes <run>/probe/log.csv"),
+    json_output: bool = typer.Option(False, "--json", help="A JSON list of the claims instead "
+                                     "of the table"),
+):
+    """The paper's Figure 1-3 and Theorem 2.6 claims judged on training logs of any framework."""
+    from gandiag.analysis.judge import judge_claims
+    from gandiag.views.judge import judge_view
+
+    judged, logs_read = judge_claims.judge(logs)
+    ignored = sorted({column for log in logs_read for column in log.ignored})
+    if ignored:
+        typer.echo(f"note: columns the judge does not read: {', '.join(ignored)}", err=True)
+    if json_output:
+        typer.echo(judge_view.to_json(judged))
+    else:
+        judge_view.show(judged, "claims")
+
+
 def theory(
     only: str | None = typer.Option(None, help=f"Run one check: {', '.join(THEORY_CHECKS)}"),
     run_dir: pathlib.Path | None = typer.Option(None, help="Write <run-dir>/theory/ (the run's "
@@ -465,6 +486,7 @@ for name, command, options in [
     ("paper", paper, {}),
     ("theory", theory, {}),
     ("report", report, {}),
+    ("judge", judge, {}),
     ("compare", compare, {}),
     ("quality", quality, {}),
     ("sweep", sweep, {}),
