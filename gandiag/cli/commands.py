@@ -262,7 +262,7 @@ def add_noise(probe: Settings, options: Settings, parallel: Settings,
 def toy_noise(
     dataset: str = typer.Option("ring", help="ring or grid"),
     sigma: str = typer.Option("0,0.5", help="Instance-noise levels to compare"),
-    epochs: int = typer.Option(20),
+    g_updates: int = typer.Option(30_000, help="G's training budget in updates (batch 256)"),
     d_steps: int = typer.Option(5, help="D updates per G update (keeps D near-optimal)"),
     seed: int = typer.Option(0),
     out_dir: pathlib.Path | None = typer.Option(None, help="Default: runs/toy-noise-<dataset>"),
@@ -274,7 +274,7 @@ def toy_noise(
     if dataset not in TOY_DATASETS:
         raise GandiagError(f"toy-noise dataset {dataset!r} is not allowed; choose ring or grid")
     config = toy_noise.ToyNoiseConfig(dataset=dataset, sigmas=parse_floats(sigma, "--sigma"),
-                                epochs=epochs, d_steps=d_steps, seed=seed)
+                                g_updates=g_updates, d_steps=d_steps, seed=seed)
     toy_noise.run(config, out_dir, quiet)
 
 
@@ -336,6 +336,27 @@ def report(
     from gandiag.views.report import report as reporting
 
     typer.echo(f"report: {reporting.run(run_dirs[0] if run_dirs else None, quiet)}")
+
+
+def judge(
+    logs: list[pathlib.Path] = typer.Argument(
+        ..., help="Probe logs (CSV, or JSONL for .jsonl): one row per D update; columns in "
+        "docs/judge.md. A gandiag probe writes <run>/probe/log.csv"),
+    json_output: bool = typer.Option(False, "--json", help="A JSON list of the claims instead "
+                                     "of the table"),
+):
+    """The paper's Figure 1-3 and Theorem 2.6 claims judged on training logs of any framework."""
+    from gandiag.analysis.judge import judge_claims
+    from gandiag.views.judge import judge_view
+
+    judged, logs_read = judge_claims.judge(logs)
+    ignored = sorted({column for log in logs_read for column in log.ignored})
+    if ignored:
+        typer.echo(f"note: columns the judge does not read: {', '.join(ignored)}", err=True)
+    if json_output:
+        typer.echo(judge_view.to_json(judged))
+    else:
+        judge_view.show(judged, "claims")
 
 
 def theory(
@@ -494,6 +515,7 @@ for name, command, options in [
     ("paper", paper, {}),
     ("theory", theory, {}),
     ("report", report, {}),
+    ("judge", judge, {}),
     ("compare", compare, {}),
     ("quality", quality, {}),
     ("sweep", sweep, {}),

@@ -132,7 +132,8 @@ def decomposition(probes: Sequence[FrozenSummary], epoch: int) -> str:
     with D_i near its mean D, |grad original| ~ D / (1 - D) |grad -log D|.
     """
     seeds = [seed for run in _seeds(probes, epoch) for seed in run]
-    if any(seed.costs is None or "minus-log-d" not in seed.costs for seed in seeds):
+    if any(seed.costs is None or "minus-log-d" not in seed.costs
+           or not math.isfinite(seed.d_fake_start + seed.d_fake_end) for seed in seeds):
         return ""
     decay = pystatistics.mean(seed.costs["original"].decay_orders.value for seed in seeds)
     odds = pystatistics.mean(log10_ratio(s.d_fake_start / (1 - s.d_fake_start),

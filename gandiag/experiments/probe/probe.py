@@ -14,6 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from gandiag.analysis import summaries
+from gandiag.analysis.judge import judge_log, judge_units
 from gandiag.analysis.spec import (
     EVALUATE_EARLY_UNTIL,
     EVALUATE_EVERY_EARLY,
@@ -271,21 +272,26 @@ def begin(experiment: Experiment, settings: dict, quiet: bool) -> None:
 
 
 def write_records(output: layout.ExperimentDir, found: Records) -> None:
-    """curves.jsonl, heldout.jsonl and premises.jsonl of an experiment."""
+    """curves.jsonl, heldout.jsonl and premises.jsonl of an experiment, and the noise-free
+    records as the log that `gandiag judge` reads (log.csv)."""
     records.write_jsonl(output.curves, found.curves)
     records.write_jsonl(output.heldout, found.evaluations)
     records.write_jsonl(output.premises, found.premises)
+    rows = log_rows(found)
+    if rows:
+        judge_log.write(output.path / judge_log.LOG_NAME, rows)
+
+
+def log_rows(found: Records, sigma: float = 0.0) -> list[dict]:
+    """The records of one noise level as the judge's log rows."""
+    return judge_units.log_rows(found.curves, found.evaluations, found.premises, sigma)
 
 
 def checkpoint_summaries(found: Records, sigma: float = 0.0) -> dict[int, CheckpointSummary]:
-    """{epoch: every D seed's summary} at one noise level."""
-    curves, evaluations = summaries.group(found.curves, sigma), summaries.group(
-        found.evaluations, sigma)
-    premises = summaries.group(found.premises, sigma)
-    return {epoch: CheckpointSummary([
-        summaries.seed_summary(seeds[seed], evaluations[epoch][seed],
-                               premises.get(epoch, {}).get(seed, []), seed)
-        for seed in sorted(seeds)]) for epoch, seeds in curves.items()}
+    """{epoch: every D seed's summary} at one noise level, read from the log rows exactly as
+    `gandiag judge` reads the log, so a report and the judge give the same rows."""
+    units = judge_units.group([judge_log.from_rows(judge_log.LOG_NAME, log_rows(found, sigma))])
+    return next((judge_units.checkpoint_summaries(run) for run in units.values()), {})
 
 
 def run(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName,
