@@ -21,6 +21,8 @@ import pathlib
 from collections.abc import Callable, Sequence
 
 from gandiag.analysis.evidence import ClaimResult, Verdict
+from gandiag.analysis.judge import judge_claims
+from gandiag.analysis.judge.judge_claims import Judged
 from gandiag.analysis.probe import probe_claims as claims_evaluation
 from gandiag.config import (
     ADD_NOISE_SIGMAS,
@@ -45,10 +47,11 @@ from gandiag.store.schema import FrozenSummary, NoiseSummary
 from gandiag.views.report import report as reporting
 
 __all__ = [
-    "ClaimResult", "DataConfig", "FrozenSummary", "GandiagError", "ModelConfig", "NoiseOptions",
-    "NoiseSummary", "OptimizerConfig", "ParallelConfig", "ProbeConfig", "QualityConfig",
-    "QualitySummary", "Report", "TrainConfig", "TrainResult", "Verdict", "add_noise",
-    "freeze_g_train_d", "import_path_of", "judge", "probe", "quality", "report", "train",
+    "ClaimResult", "DataConfig", "FrozenSummary", "GandiagError", "Judged", "ModelConfig",
+    "NoiseOptions", "NoiseSummary", "OptimizerConfig", "ParallelConfig", "ProbeConfig",
+    "QualityConfig", "QualitySummary", "Report", "TrainConfig", "TrainResult", "Verdict",
+    "add_noise", "freeze_g_train_d", "import_path_of", "judge", "judge_logs", "probe", "quality",
+    "report", "train",
 ]
 
 PathLike = str | pathlib.Path
@@ -134,16 +137,19 @@ def quality(run_dir: PathLike | None = None, config: QualityConfig = QualityConf
 
 def judge(run_dirs: PathLike | Sequence[PathLike] | None = None) -> list[ClaimResult]:
     """The claims table's rows over the G runs of ``run_dirs`` (a run, a run set, or several
-    runs; None: the latest), each with its effects, intervals, premise and verdict.
-
-    This is the report's claims evaluation (analysis/probe/probe_claims.py) over the summaries the
-    probes wrote. JUDGE: the `gandiag judge` command, which judges probe logs (CSV/JSONL)
-    under the same spec, is to answer here as well once it is part of the tree.
-    """
+    runs; None: the latest), each with its effects, intervals, premise and verdict: the
+    report's claims evaluation over the summaries the probes wrote."""
     given = [run_dirs] if run_dirs is None or isinstance(run_dirs, str | pathlib.Path) \
         else list(run_dirs)
     members = [member for path in given for member in runs.run_set(_path(path))[1]]
     return claims_evaluation.evaluate(members)
+
+
+def judge_logs(logs: PathLike | Sequence[PathLike]) -> Judged:
+    """``gandiag judge``: the claims judged on probe logs (CSV or JSONL, one row per D
+    update; a gandiag probe writes ``<run>/probe/log.csv``), from any framework."""
+    paths = [logs] if isinstance(logs, str | pathlib.Path) else list(logs)
+    return judge_claims.judge([pathlib.Path(path) for path in paths])[0]
 
 
 def report(run_dir: PathLike | None = None, *, quiet: bool = False) -> Report:

@@ -35,11 +35,14 @@ def test_an_example_goes_train_probe_judge_report(tmp_path, example):
     summary = json.loads((run_dir / "probe" / "summary.json").read_text())
     seeds = [seed for checkpoint in summary["checkpoints"].values() for seed in checkpoint["seeds"]]
     assert seeds and all(0 <= seed["held_out"]["final_accuracy"] <= 1 for seed in seeds)
-    # JUDGE: `gandiag judge` over the probe's logs goes here once it is in the tree; until
-    # then the claims evaluation the report and api.judge share.
-    claims = api.judge(run_dir)
-    assert {claim.spec.key for claim in claims} >= {"figure1", "figure2"}
-    assert any(claim.verdict is not api.Verdict.NOT_RUN for claim in claims)
+    log = run_dir / "probe" / "log.csv"
+    judged = runner.invoke(app, ["judge", str(log), "--json"])
+    assert judged.exit_code == 0, judged.output
+    verdicts = {row["claim"]: row["verdict"] for row in json.loads(judged.stdout)}
+    from_python = api.judge_logs(log).results
+    assert verdicts == {claim.spec.key: str(claim.verdict) for claim in from_python}
+    assert {"figure1", "figure2"} <= set(verdicts)
+    assert any(claim.verdict is not api.Verdict.NOT_RUN for claim in api.judge(run_dir))
     reported = runner.invoke(app, ["report", str(run_dir), "--quiet"])
     assert reported.exit_code == 0, reported.output
     markdown = (run_dir / "report" / "REPORT.md").read_text()
