@@ -51,8 +51,15 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 
 
 @app.callback()
-def _commands() -> None:
+def _commands(
+    compile_cache: str | None = typer.Option(
+        None, help="Folder where compiled steps are kept for the next command on the same "
+        "shapes ('off': none); default $GANDIAG_COMPILE_CACHE, else ~/.cache/gandiag/jax"),
+) -> None:
     """A laboratory for the training dynamics of GANs (Arjovsky & Bottou 2017)."""
+    from gandiag.core import compile_cache as cache
+
+    cache.enable(cache.choose_dir(compile_cache))
 
 
 # Errors of the machine rather than of gandiag: answered in one line wherever they strike.
