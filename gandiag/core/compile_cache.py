@@ -8,11 +8,13 @@ command (or a second process) loads it instead. The cache lives in the user's ca
 
 Concurrent processes share it safely: a size bound turns on JAX's eviction, under which
 every read and write of an entry holds a file lock (the ``filelock`` package), so no process
-reads another's half-written entry; an entry that cannot be read is compiled again.
+reads another's half-written entry; an entry that cannot be read is compiled again (JAX
+turns a cache error into a warning, never a failure).
 """
 
 import contextlib
 import dataclasses
+import importlib.util
 import os
 import pathlib
 import tempfile
@@ -54,7 +56,8 @@ def enable(folder: pathlib.Path | None) -> pathlib.Path | None:
         disable()
         return None
     jax.config.update("jax_compilation_cache_dir", str(folder))
-    jax.config.update("jax_compilation_cache_max_size", MAX_BYTES)
+    if importlib.util.find_spec("filelock") is not None:  # JAX locks entries with it
+        jax.config.update("jax_compilation_cache_max_size", MAX_BYTES)
     jax.config.update("jax_persistent_cache_min_compile_time_secs", MIN_COMPILE_SECONDS)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", -1)
     # JAX decides once per process whether to use the cache; let it decide again with these.
