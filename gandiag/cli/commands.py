@@ -59,11 +59,18 @@ def _print_versions(value: bool) -> None:
 
 
 @app.callback()
-def _commands(version: bool = typer.Option(False, "--version", callback=_print_versions,
-                                           is_eager=True,
-                                           help="Print gandiag's, JAX's, Flax's and "
-                                                "Python's versions and exit.")) -> None:
+def _commands(
+    version: bool = typer.Option(False, "--version", callback=_print_versions, is_eager=True,
+                                 help="Print gandiag's, JAX's, Flax's and Python's versions "
+                                 "and exit."),
+    compile_cache: str | None = typer.Option(
+        None, help="Folder where compiled steps are kept for the next command on the same "
+        "shapes ('off': none); default $GANDIAG_COMPILE_CACHE, else ~/.cache/gandiag/jax"),
+) -> None:
     """A laboratory for the training dynamics of GANs (Arjovsky & Bottou 2017)."""
+    from gandiag.core import compile_cache as cache
+
+    cache.enable(cache.choose_dir(compile_cache))
 
 
 # Errors of the machine rather than of gandiag: answered in one line wherever they strike.
