@@ -102,6 +102,7 @@ def run_case(case: TailCase, setting: TailSetting, seed: int) -> tuple[TailRow, 
     samples, d_values = updates(case, setting, np.random.default_rng(seed))
     share = beyond_cut_share(samples, setting)
     alpha = tail_index(samples, seed)
+    hill = statistics.hill_interval(samples, local=False)
     return TailRow(case, Estimate(alpha.estimate, alpha.low, alpha.high),
                    near_zero_share(d_values), share, round(share * samples.size),
-                   samples.size), samples
+                   samples.size, Estimate(hill.estimate, hill.low, hill.high)), samples
