@@ -40,7 +40,7 @@ clean:
 	rm -rf $(VENV) $(RUNS) .pytest_cache build *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
-# Sweeps: `gandiag sweep` is their one definition (gandiag/experiments/sweep.py): each setting
+# Sweeps: `gandiag sweep` is their one definition (gandiag/experiments/sweep/sweep.py): each setting
 # trains in its own run dir and is probed there, settings run side by side (SWEEP_JOBS at a
 # time), a rerun skips the finished ones (stamped by their probe/summary.json; delete a
 # setting's run dir to redo it), then `gandiag compare` puts them side by side in

@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from gandiag.analysis import claims, evidence, spec, statistics, summaries, theory_claims
-from gandiag.analysis.claims import RunSummaries
+from gandiag.analysis import evidence, spec, statistics, summaries
 from gandiag.analysis.evidence import Interval, Part, Premise, Verdict
+from gandiag.analysis.probe import probe_claims as claims
+from gandiag.analysis.probe.probe_claims import RunSummaries
+from gandiag.analysis.theory import theory_claims
 from gandiag.store.schema import (
     CheckpointSummary,
     CostSummary,
@@ -151,15 +153,20 @@ def curve(rng, iterations=4000, accurate_at=20, rise=0.0, relative_noise=0.05,
 # Finding: Figure 3 measured the fresh D leaving its initialisation.
 def test_figure3_is_judged_from_the_moment_d_is_accurate():
     rng = np.random.default_rng(1)
-    projections = rng.normal(size=(4000, 8))
-    flat_after = summaries.cost_summary(curve(rng), projections, accurate_at=20)
-    assert flat_after.growth_after_accurate.high < spec.FIGURE3_GROWTH_ORDERS
-    assert flat_after.decay_orders.value < -0.5  # the old window saw the early rise
-    drastic = summaries.cost_summary(curve(rng, rise=2.0), projections, accurate_at=20)
-    assert drastic.growth_after_accurate.low > spec.FIGURE3_GROWTH_ORDERS
-    assert drastic.variance_growth.low > 0  # x100 with constant relative noise: variance grows
-    never = summaries.cost_summary(curve(rng), projections, accurate_at=None)
-    assert never.growth_after_accurate is None
+    flat = curve(rng)
+    end = summaries.windows(flat)[1]
+    growth = statistics.growth_interval(summaries.after_accurate(flat, 20), end)
+    assert growth.high < spec.FIGURE3_GROWTH_ORDERS
+    old_window = statistics.decay_interval(*summaries.windows(flat))
+    assert old_window.estimate < -0.5  # iterations 1-10 saw the fresh D's early rise
+    drastic = curve(rng, rise=2.0)
+    after, end = summaries.after_accurate(drastic, 20), summaries.windows(drastic)[1]
+    assert statistics.growth_interval(after, end).low > spec.FIGURE3_GROWTH_ORDERS
+    # x100 with constant 5% relative noise: the variance of the gradients grows.
+    assert statistics.variance_growth(after, end).low > 0
+    assert summaries.after_accurate(flat, None) is None
+    wired = summaries.cost_summary(drastic[:800], rng.normal(size=(800, 8)), accurate_at=20)
+    assert wired.growth_after_accurate.low > 0 and wired.variance_growth.low > 0
 
 
 def test_figure3_growth_needs_drastic_growth_and_d_accurate():

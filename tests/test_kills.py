@@ -24,7 +24,7 @@ import pytest
 
 from gandiag.config import TrainConfig, from_dict
 from gandiag.core.state import create_state
-from gandiag.experiments import train
+from gandiag.experiments.train import train
 from gandiag.store import records, runs
 from gandiag.store.checkpoints import Checkpoints
 
