@@ -212,20 +212,22 @@ _MEDIAN_SE = math.sqrt(math.pi / 2)
 
 def effective_count(count: int, coefficient: float) -> float:
     """Independent values that ``count`` AR(1) values of lag-1 ``coefficient`` are worth
-    for a mean: n (1 - phi) / (1 + phi), at least 1."""
-    return max(1.0, count * (1 - coefficient) / (1 + coefficient))
+    for a mean: n / (1 + 2 sum_k (1 - k / n) phi^k), exact for a stationary AR(1)."""
+    lags = np.arange(1, count)
+    return count / (1 + 2 * float(np.sum((1 - lags / count) * coefficient**lags)))
 
 
 def log_noise(values: np.ndarray) -> tuple[float, float]:
-    """The noise on log10 of positive ``values``: its robust scale and lag-1
-    autocorrelation (at least 0) around the window's own median and mean. A sliding median
-    would absorb the slow wandering of autocorrelated noise and understate both; a trend
-    inside the window only widens the interval."""
+    """The noise on log10 of positive ``values``: the robust scale and lag-1 autocorrelation
+    (at least 0) of its residuals around a straight line. A sliding median would absorb the
+    slow wandering of autocorrelated noise and understate both; the line removes a trend
+    inside the window, which would pass for noise."""
     logs = np.log10(values)
-    residuals = logs - logs.mean()
+    steps = np.arange(logs.size)
+    residuals = logs - np.polyval(np.polyfit(steps, logs, 1), steps)
     denominator = float(np.dot(residuals, residuals))
     coefficient = float(np.dot(residuals[:-1], residuals[1:]) / denominator) if denominator else 0.0
-    return float(_robust_scale(logs)), float(np.clip(coefficient, 0.0, 0.99))
+    return float(_robust_scale(residuals)), float(np.clip(coefficient, 0.0, 0.99))
 
 
 def decay_interval(start_window: np.ndarray, end_window: np.ndarray, seed: int = 0) -> Interval:

@@ -444,7 +444,7 @@ def sweep(
 
 
 def validate(
-    repeats: int = typer.Option(100, help="Simulated draws per world (at least 10); 100 "
+    repeats: int = typer.Option(200, help="Simulated draws per world (at least 10); 200 "
                                 "keeps the run under 5 minutes on 2 cores"),
     claim: list[str] | None = typer.Option(None, help="Only these claims (repeatable); "
                                            "default: every claim with worlds"),

@@ -178,8 +178,10 @@ def _figure3_world(claim, size, name, truth, rise, bent, accurate, description) 
     label, runs, seeds, _ = size
     growth = _figure3_truth(rise, bent)
     # The variance of the changes scales as the norm squared: twice the growth in orders.
-    # Where D is never accurate the row's effect is not judged: no coverage to check.
-    true_value = None if not accurate else growth if claim == "figure3-growth" else 2 * growth
+    # Where D is never accurate the row's effect is not judged, and in the bent world the
+    # windows' medians of a curve still rising are not the noise-free level's: no coverage.
+    true_value = (None if not accurate or bent else growth if claim == "figure3-growth"
+                  else 2 * growth)
 
     def simulate(rng):
         return _draw(rng, runs, seeds, _figure3(claim, rise, bent, accurate, rng), rise)
@@ -191,6 +193,8 @@ def _figure3_world(claim, size, name, truth, rise, bent, accurate, description) 
 
 # --- Figure 1: held-out accuracy after ~50 updates. -----------------------------------
 def _figure1_world(size, name, truth, accuracy, description, count=None) -> World:
+    """Held-out accuracy ``accuracy`` (between G runs a spread of 0.003); no coverage where
+    it is exactly 1, which every interval touches."""
     label, runs, seeds, evaluations = size
     evaluations = count or evaluations
 
@@ -201,7 +205,7 @@ def _figure1_world(size, name, truth, accuracy, description, count=None) -> Worl
                                 count=evaluations) for _ in range(seeds)] for share in shares])
 
     return World("figure1", f"{name} ({label})", truth, description, simulate,
-                 probe_claims.figure1, accuracy)
+                 probe_claims.figure1, accuracy if accuracy < 1 else None)
 
 
 # --- Theorem 2.6: a two-sided test of alpha = 1 on the late projections. -------------
@@ -218,6 +222,9 @@ def _projections(law: str, rng, shape=(ITERATIONS // 2, 8)) -> np.ndarray:
 
 
 def _theorem26_world(size, law, truth, alpha, description) -> World:
+    """Coverage is checked for the Cauchy law only: elsewhere the Hill estimator's
+    second-order bias at its 10% of values makes alpha the wrong estimand for coverage,
+    and the verdict rates are what the world checks."""
     label, runs, seeds, _ = size
 
     def simulate(rng):
@@ -227,7 +234,7 @@ def _theorem26_world(size, law, truth, alpha, description) -> World:
         return _draw(rng, runs, seeds, seed_draw, 0.0)
 
     return World("theorem26", f"{law} ({label})", truth, description, simulate,
-                 probe_claims.theorem26, alpha)
+                 probe_claims.theorem26, alpha if law == "cauchy" else None)
 
 
 def _worlds() -> list[World]:

@@ -23,9 +23,9 @@ from gandiag.analysis.validate.world import Calibration, calibrate
 from gandiag.store import records
 
 RATES_PATH = pathlib.Path(__file__).with_name("rates.json")
-# 100 draws a world keep `gandiag validate` under 5 minutes on 2 cores; the Monte-Carlo
-# standard error of a 5% rate is then 2.2 points, of a 90% coverage 3 points.
-REPEATS = 100
+# 200 draws a world take about 2 CPU-minutes, under 5 minutes on 2 shared cores; the
+# Monte-Carlo standard error of a 5% rate is then 1.5 points, of a 90% coverage 2.1.
+REPEATS = 200
 JUDGED = (Verdict.SUPPORTED, Verdict.CONTRADICTED, Verdict.INCONCLUSIVE,
           Verdict.PREMISE_NOT_MET)
 
