@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from gandiag.analysis import evidence, spec, statistics, summaries
+from gandiag.analysis import evidence, hill, spec, statistics, summaries
 from gandiag.analysis.evidence import Interval, Part, Premise, Verdict
 from gandiag.analysis.probe import probe_claims as claims
 from gandiag.analysis.probe.probe_claims import RunSummaries
@@ -134,7 +134,7 @@ def test_the_hill_test_separates_stable_laws_from_finite_variance_mixtures(name,
             0, 1, (shape[0], 1)),
         "stable 0.6": lambda: stats.levy_stable.rvs(0.6, 0, size=shape, random_state=rng),
     }
-    interval = statistics.hill_interval(draws[name]())
+    interval = hill.hill_interval(draws[name]())
     low, high = spec.CAUCHY_BAND
     assert bool(low < interval.low and interval.high < high) is inside, interval
     if not inside:

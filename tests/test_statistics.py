@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from gandiag.analysis import evidence, statistics
+from gandiag.analysis import evidence, hill, statistics
 from gandiag.analysis.evidence import Interval, Part, Premise, Verdict
 from gandiag.analysis.spec import FIGURE2, THEOREM26
 
@@ -47,8 +47,8 @@ def test_a_cauchy_series_gives_alpha_one(rng, drift):
 
 
 def test_the_tail_interval_separates_cauchy_from_gaussian(rng):
-    gaussian = statistics.hill_interval(rng.normal(size=(ITERATIONS, DIRECTIONS)))
-    cauchy = statistics.hill_interval(rng.standard_cauchy(size=(ITERATIONS, DIRECTIONS)))
+    gaussian = hill.hill_interval(rng.normal(size=(ITERATIONS, DIRECTIONS)))
+    cauchy = hill.hill_interval(rng.standard_cauchy(size=(ITERATIONS, DIRECTIONS)))
     judged = [evidence.judge(interval, THEOREM26.threshold, THEOREM26.direction,
                              band=THEOREM26.band) for interval in (cauchy, gaussian)]
     assert judged == [Verdict.SUPPORTED, Verdict.CONTRADICTED]

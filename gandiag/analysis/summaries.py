@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from gandiag.analysis import statistics
+from gandiag.analysis import hill, statistics
 from gandiag.analysis.spec import (
     END_ITERATIONS,
     FIGURE1_ITERATIONS,
@@ -92,7 +92,7 @@ def cost_summary(norms: np.ndarray, projections: np.ndarray, seed: int = 0,
             statistics.growth_interval(after, end, seed)),
         variance_growth=None if after is None else _estimate(
             statistics.variance_growth(after, end)),
-        hill_index=_estimate(statistics.hill_interval(late)))
+        hill_index=_estimate(hill.hill_interval(late)))
 
 
 def held_out_summary(evaluations: list[dict]) -> HeldOutSummary:

@@ -9,7 +9,7 @@ from gandiag.views import console
 from gandiag.views.render import Heading, Table, Text
 
 COLUMNS = ["Claim", "Paper", "Measured: effect [90% interval]", "Judged by", "Premise",
-           "Verdict"]
+           "Rests on; the judge's validated error rates", "Verdict"]
 CONSOLE_STYLES = {Verdict.SUPPORTED: "green", Verdict.CONTRADICTED: "red",
                   Verdict.INCONCLUSIVE: "yellow", Verdict.PREMISE_NOT_MET: "magenta",
                   Verdict.NOT_RUN: "dim"}
@@ -41,17 +41,17 @@ def interval_method(result: ClaimResult) -> str:
                  if effect.interval is not None and effect.interval.method), "")
 
 
-def verdict_text(result: ClaimResult, rates: dict[str, dict]) -> str:
-    """The verdict, the units it rests on and the judge's validated error rates beside it."""
-    units = f" on {result.units}" if result.units is not None else ""
-    return f"{result.verdict}{units} ({suite.rates_text(result.spec.key, rates)})"
+def validation_text(result: ClaimResult, rates: dict[str, dict]) -> str:
+    """The units a verdict rests on and the judge's validated error rates, for beside it."""
+    units = f"{result.units}; " if result.units is not None else ""
+    return units + suite.rates_text(result.spec.key, rates)
 
 
 def rows(results: Sequence[ClaimResult]) -> list[list[str]]:
     rates = suite.read_rates()
     return [[r.spec.name, f"{r.spec.paper} ({r.spec.paper_number})", r.measured,
              f"{r.spec.statistic}; {r.spec.criterion}{interval_method(r)}", premise_text(r),
-             verdict_text(r, rates)] for r in results]
+             validation_text(r, rates), str(r.verdict)] for r in results]
 
 
 def section(results: Sequence[ClaimResult], runs: int, heading: str = "Claims") -> list:

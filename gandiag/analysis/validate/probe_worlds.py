@@ -19,7 +19,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy import stats
 
-from gandiag.analysis import spec, statistics
+from gandiag.analysis import hill, spec, statistics
 from gandiag.analysis.probe import probe_claims
 from gandiag.analysis.probe.probe_claims import RunSummaries
 from gandiag.analysis.summaries import end_length
@@ -229,8 +229,8 @@ def _theorem26_world(size, law, truth, alpha, description) -> World:
 
     def simulate(rng):
         def seed_draw(_effect, _single):
-            hill = statistics.hill_interval(_projections(law, rng))
-            return SeedDraw(hill=Estimate(hill.estimate, hill.low, hill.high))
+            tail = hill.hill_interval(_projections(law, rng))
+            return SeedDraw(hill=Estimate(tail.estimate, tail.low, tail.high))
         return _draw(rng, runs, seeds, seed_draw, 0.0)
 
     return World("theorem26", f"{law} ({label})", truth, description, simulate,
@@ -264,6 +264,9 @@ def _worlds() -> list[World]:
             ]
         worlds.append(_figure3_world("figure3-growth", size, "bent", "false", 1.0, True, True,
                                      "rises 1 order over iterations 20-50, then stationary"))
+        boundary = spec.FIGURE3_GROWTH_ORDERS / _figure3_truth(1.0, False)
+        worlds.append(_figure3_world("figure3-growth", size, "boundary", "false", boundary,
+                                     False, True, "grows exactly tenfold after D is accurate"))
         worlds += [
             _theorem26_world(size, "cauchy", "true", 1.0, "Cauchy projections"),
             _theorem26_world(size, "gaussian", "false", 2.0, "Gaussian projections"),

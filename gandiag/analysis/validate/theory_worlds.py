@@ -13,7 +13,7 @@ import dataclasses
 
 import numpy as np
 
-from gandiag.analysis import spec, statistics
+from gandiag.analysis import hill, spec
 from gandiag.analysis.evidence import ClaimResult
 from gandiag.analysis.theory import heavy_tails, theory_claims
 from gandiag.analysis.validate.world import World
@@ -44,8 +44,8 @@ def _tail_summary(case: str, heavy: bool):
         samples, d_values = (_heavy_noise_updates(case, rng) if heavy
                              else heavy_tails.updates(case, SETTING, rng))
         share = heavy_tails.beyond_cut_share(samples, SETTING)
-        hill = statistics.hill_interval(samples, local=False)
-        estimate = Estimate(hill.estimate, hill.low, hill.high)
+        tail = hill.hill_interval(samples, local=False)
+        estimate = Estimate(tail.estimate, tail.low, tail.high)
         row = TailRow(case, estimate, heavy_tails.near_zero_share(d_values), share,
                       round(share * samples.size), samples.size, estimate)
         return TheorySummary({}, {}, tails=[dataclasses.replace(row, case=name)
