@@ -6,13 +6,16 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from gandiag.analysis.ablate import study_verdicts
+from gandiag.analysis.ablate import registry, study_verdicts
+from gandiag.analysis.ablate.registry import Context
 from gandiag.analysis.spec import ABLATION_MIN_SEEDS, ABLATION_NULL_RATE
+from gandiag.cli import app
 from gandiag.config import AblateConfig, ModelConfig, ProbeConfig, TrainConfig
 from gandiag.core import artefacts
 from gandiag.core.networks import build_networks
 from gandiag.core.state import init_discriminator
-from gandiag.experiments.ablate import ablate, studies
+from gandiag.errors import GandiagError
+from gandiag.experiments.ablate import ablate, ablate_preset
 from gandiag.store import layout, records
 from gandiag.views.ablate import ablate_section as ablation_views
 
@@ -111,10 +114,10 @@ def test_eval_mode_d_scores_each_real_independently_of_the_fakes(batching, depen
 
 
 def test_variants_are_one_factor_at_a_time_from_a_shared_baseline():
-    config = studies.preset("digits")
-    names = {study: [v.name for v in studies.variants(
-        study, config, 1497, upsampled=True, image_size=32, dataset="digits")]
-             for study in config.studies}
+    config = ablate_preset.preset("digits")
+    digits = Context(1497, upsampled=True, image_size=32, dataset="digits", image_sizes=(16, 32))
+    names = {study: [v.name for v in registry.variants(study, config, digits)]
+             for study in registry.STUDY_NAMES}
     assert names == {"normalisation": ["separate", "joint", "eval-mode", "none", "spectral",
                                        "r1-10"],
                      "memorisation": ["separate", "n-1000"],
@@ -123,12 +126,22 @@ def test_variants_are_one_factor_at_a_time_from_a_shared_baseline():
                      "length-optimiser": ["separate-2000-iters", "adam-lr-1e-3",
                                           "adam-beta1-0.9", "sgd-lr-0.01"],
                      "resolution": ["32px", "16px"]}
-    assert [v.name for v in studies.variants("artefacts", config, 1497)] == [
+    assert [v.name for v in registry.variants("artefacts", config, Context(1497))] == [
         "separate", "clean"]
     baselines = {(v.probe, v.train_subset) for v in (
-        studies.variants(s, config, 1497, image_size=32, dataset="digits")[0]
-        for s in config.studies if s != "length-optimiser")}
+        registry.variants(s.name, config, digits)[0]
+        for s in registry.STUDIES if s.shares_baseline or s.role == "resolution")}
     assert len(baselines) == 1
+
+
+def test_the_studies_are_one_registry():
+    assert registry.STUDY_NAMES[:2] == ("normalisation", "memorisation")
+    assert len(set(registry.STUDY_NAMES)) == len(registry.STUDIES)
+    with pytest.raises(GandiagError, match="study 'colour' is not allowed; choose one of: "
+                                           "normalisation, memorisation"):
+        registry.study("colour")
+    result = CliRunner().invoke(app, ["ablate", "--help"], terminal_width=200)
+    assert all(name in result.output for name in registry.STUDY_NAMES)
 
 
 @pytest.fixture(scope="module")

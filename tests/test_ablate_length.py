@@ -7,7 +7,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from gandiag.analysis.ablate import length_rule, study_verdicts
+from gandiag.analysis.ablate import length_rule, registry, study_verdicts
+from gandiag.analysis.ablate.registry import Context, Variant
 from gandiag.analysis.spec import (
     ABLATION_LENGTH_SGD_LR,
     ABLATION_LENGTH_SLOPE,
@@ -17,9 +18,9 @@ from gandiag.analysis.spec import (
 from gandiag.config import AblateConfig, ProbeConfig
 from gandiag.core.state import optimizer_of
 from gandiag.errors import GandiagError
-from gandiag.experiments.ablate import ablate, studies
+from gandiag.experiments.ablate import ablate
 from gandiag.experiments.probe.probe import evaluation_points
-from gandiag.store import layout, records, runs
+from gandiag.store import layout, records
 from gandiag.views.ablate import ablate_section as ablation_views
 
 
@@ -104,34 +105,35 @@ def test_length_verdict_follows_the_curves():
 
 
 def test_sgd_variant_takes_plain_gradient_steps():
-    sgd = studies.variants("length-optimiser", AblateConfig(), 10_000)[-1]
+    sgd = registry.variants("length-optimiser", AblateConfig(), Context(10_000))[-1]
     tx = optimizer_of(sgd.probe.optimizer)
     params = {"w": jnp.array([1.0, -2.0])}
     gradient = {"w": jnp.array([0.5, 4.0])}
     updates, _ = tx.update(gradient, tx.init(params), params)
     np.testing.assert_allclose(updates["w"], -ABLATION_LENGTH_SGD_LR * gradient["w"])
-    adam = optimizer_of(studies.variants("length-optimiser", AblateConfig(),
-                                                  10_000)[0].probe.optimizer)
+    adam = optimizer_of(registry.variants("length-optimiser", AblateConfig(),
+                                          Context(10_000))[0].probe.optimizer)
     adam_updates, _ = adam.update(gradient, adam.init(params), params)
     assert not np.allclose(adam_updates["w"], updates["w"])
 
 
 def test_length_and_resolution_variants():
     config = AblateConfig(length_iters=2000)
-    length = studies.variants("length-optimiser", config, 10_000)
+    length = registry.variants("length-optimiser", config, Context(10_000))
     assert [v.name for v in length] == ["separate-2000-iters", "adam-lr-1e-3", "adam-beta1-0.9",
                                         f"sgd-lr-{ABLATION_LENGTH_SGD_LR:g}"]
-    baseline = studies.variants("normalisation", config, 10_000)[0].probe
+    baseline = registry.variants("normalisation", config, Context(10_000))[0].probe
     # The baseline is the other studies' baseline at this study's length.
     assert length[0].probe == dataclasses.replace(baseline, iters=2000)
     assert {v.probe.optimizer.name for v in length} == {"adam", "sgd"}
-    resolution = studies.variants("resolution", config, 10_000, image_size=32,
-                                              dataset="mnist")
+    resolution = registry.variants("resolution", config, Context(
+        10_000, image_size=32, dataset="mnist", image_sizes=(16, 32, 64)))
     assert [(v.name, v.image_size) for v in resolution] == [("32px", 0), ("16px", 16),
                                                             ("64px", 64)]
     with pytest.raises(GandiagError, match="resolution size 64 is not available for digits; "
                                            "choose sizes from: 16, 32"):
-        studies.variants("resolution", config, 1497, image_size=16, dataset="digits")
+        registry.variants("resolution", config, Context(1497, image_size=16, dataset="digits",
+                                                        image_sizes=(16, 32)))
 
 
 @pytest.fixture(scope="module")
@@ -173,7 +175,6 @@ def test_resolution_trains_a_g_at_the_other_side_once(ablated, tiny_run):
     settings = records.read_json(trained.config)
     assert settings["data"]["image_size"] == 32 and settings["epochs"] == 1
     assert records.read_json(run.config)["data"]["image_size"] == 16
-    assert runs.resolve_run_dir(None).resolve() == tiny_run.resolve()
     # A second ablate reuses the trained G (its metrics untouched) and the probes.
     stamp = trained.metrics.stat().st_mtime_ns
     ablate.run(tiny_run, config, quiet=True)
@@ -202,11 +203,10 @@ def test_a_study_with_its_own_epochs_probes_only_those(tiny_run):
     # The length-optimiser preset probes epoch 25 only while the other studies probe 1 and
     # 25: the variant's epochs, not the run's probe's, choose the Gs.
     from gandiag.experiments.ablate import resolution
-    from gandiag.experiments.ablate.studies import Variant
     from gandiag.experiments.probe import probe as probing
 
     base = probing.prepare(tiny_run, ProbeConfig(epochs=(1, 2), iters=2), layout.PROBE)
     own = Variant("own", dataclasses.replace(base.probe, epochs=(2,)))
-    assert resolution.source(base, own, quiet=True).epochs == (2,)
+    assert resolution.source(base, "length-optimiser", own, quiet=True).epochs == (2,)
     same = Variant("same", base.probe)
-    assert resolution.source(base, same, quiet=True) is base
+    assert resolution.source(base, "length-optimiser", same, quiet=True) is base

@@ -59,6 +59,18 @@ def test_the_import_contract_catches_a_violation(tmp_path, edit, broken):
     assert f"{broken}" in result.stdout and "BROKEN" in result.stdout
 
 
+def test_only_the_command_line_moves_the_latest_run_pointer():
+    callers = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "gandiag").rglob("*.py")
+                     if "mark_latest(" in path.read_text() and path.name != "runs.py")
+    assert callers == ["gandiag/cli/commands.py"]
+
+
+def test_checkpoints_are_opened_in_one_place():
+    openers = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "gandiag").rglob("*.py")
+                     if "Checkpoints(" in path.read_text())
+    assert openers == ["gandiag/store/saved_run.py"]
+
+
 def test_every_module_name_is_used_once():
     names = [path.name for path in (ROOT / "gandiag").rglob("*.py") if path.name != "__init__.py"]
     assert sorted(name for name in set(names) if names.count(name) > 1) == []

@@ -10,6 +10,7 @@ from gandiag.data import datasets
 from gandiag.experiments.quality import classifier, quality
 from gandiag.store import layout
 from gandiag.store.quality_schema import QualitySummary
+from gandiag.store.saved_run import SavedRun
 from gandiag.store.schema import read_summary
 
 
@@ -134,7 +135,7 @@ def test_a_toy_run_gets_modes_covered_counted_as_toy_noise_counts_them(tmp_path)
     summary = quality.run(run_dir, QualityConfig(samples=500, bootstrap=20), quiet=True)
     assert summary.features == quality.FEATURES_POINTS and summary.floor_fcd is None
     config = train_config_from_dict(runs.read_config(run_dir))
-    g_variables = quality.restore_generator(layout.RunDir(run_dir), config, (2,), 2)
+    g_variables = SavedRun(run_dir).generator(2, (2,))
     samples = quality.generate_images(config, (2,), g_variables, 500, 0 + 2)
     modes = datasets.toy_modes("grid")
     covered, _ = mode_statistics(samples, modes)

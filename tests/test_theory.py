@@ -123,8 +123,8 @@ def test_wasserstein_bound_with_gaussian_noise_is_premise_not_met():
 @pytest.fixture(scope="module")
 def vanishing_runs():
     return [theory_vanishing.run(setting, SMALL, seed)
-            for seed, setting in enumerate([theory_vanishing.Setting(2, "adam"),
-                                            theory_vanishing.Setting(8, "gd")])]
+            for seed, setting in enumerate([theory_vanishing.VanishingSetting(2, "adam"),
+                                            theory_vanishing.VanishingSetting(8, "sgd")])]
 
 
 def test_theorem_24_bound_holds_at_every_logged_iteration(vanishing_runs):

@@ -12,6 +12,7 @@ import threading
 
 import typer
 
+from gandiag.analysis.ablate import registry
 from gandiag.cli.options import (
     Flag,
     Settings,
@@ -22,7 +23,6 @@ from gandiag.cli.options import (
     with_flags,
 )
 from gandiag.config import (
-    ABLATION_STUDIES,
     ADD_NOISE_SIGMAS,
     COSTS,
     DATASETS,
@@ -45,13 +45,23 @@ from gandiag.config import (
 )
 from gandiag.errors import GandiagError
 from gandiag.store import layout, runs
+from gandiag.versions import describe, software_versions
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="A laboratory for the training dynamics of GANs (Arjovsky & Bottou 2017).")
 
 
+def _print_versions(value: bool) -> None:
+    if value:
+        typer.echo(describe(software_versions()))
+        raise typer.Exit()
+
+
 @app.callback()
-def _commands() -> None:
+def _commands(version: bool = typer.Option(False, "--version", callback=_print_versions,
+                                           is_eager=True,
+                                           help="Print gandiag's, JAX's, Flax's and "
+                                                "Python's versions and exit.")) -> None:
     """A laboratory for the training dynamics of GANs (Arjovsky & Bottou 2017)."""
 
 
@@ -178,7 +188,7 @@ def train(
             raise GandiagError(f"--save-epochs {','.join(map(str, late))} is beyond --epochs "
                                f"{config.epochs}; save epochs must be <= --epochs")
     result = training.run(config, run_dir, resume=resume, overwrite=overwrite, quiet=quiet,
-                          parallel=parallel.apply(ParallelConfig()))
+                          parallel=parallel.apply(ParallelConfig()), on_ready=runs.mark_latest)
     if quality_every_save and not result.interrupted:
         from gandiag.experiments.quality import quality
 
@@ -274,6 +284,7 @@ def paper(
     if overwrite and run_dir.exists():
         shutil.rmtree(run_dir)
     chain.run(chosen, run_dir, quiet)
+    runs.mark_latest(run_dir)
 
 
 def report(
@@ -354,8 +365,8 @@ def ablate(
         None, help="A `gandiag train` run with checkpoints at the preset's epochs (default: the "
         "latest)"),
     study: list[str] | None = typer.Option(
-        None, help=f"Run only this study (repeatable): {', '.join(ABLATION_STUDIES)}; "
-        "default: all, in that order"),
+        None, help=f"Run only this study (repeatable): {', '.join(registry.STUDY_NAMES)}; "
+        "default: all, in that order", autocompletion=lambda: list(registry.STUDY_NAMES)),
     iters: int | None = typer.Option(None, help="D iterations per variant; default: the "
                                      "data set's ablate preset"),
     seeds: int | None = typer.Option(None, help="D seeds per variant; default: the preset's"),
@@ -365,23 +376,24 @@ def ablate(
                                              "(repeatable), e.g. joint; default: all"),
     quiet: bool = typer.Option(False),
     length_iters: int | None = typer.Option(None, help="D iterations of the length-optimiser "
-                                            "study's variants (the issue's 20000); default: "
-                                            "the preset's"),
+                                            "study's variants (the paper's length is 4000 per "
+                                            "checkpoint); default: the preset's"),
     resolution_sizes: str | None = typer.Option(None, help="Image sides of the resolution "
                                                 "study, e.g. 16,32,64; default: the preset's"),
 ):
     """Why D becomes perfect: each study's variants of the probe, as sub-runs, with verdicts."""
     from gandiag.experiments.ablate import ablate as ablating
-    from gandiag.experiments.ablate import studies
+    from gandiag.experiments.ablate import ablate_preset
 
     resolved = runs.resolve_run_dir(run_dir)
-    config = studies.preset(runs.read_config(resolved)["data"]["dataset"])
+    config = ablate_preset.preset(runs.read_config(resolved)["data"]["dataset"])
     changes = {"iters": iters, "seeds": seeds,
                "epochs": parse_ints(epochs, "--epochs") if epochs else None}
     probe = dataclasses.replace(config.probe,
                                 **{k: v for k, v in changes.items() if v is not None})
     config = dataclasses.replace(config, probe=probe,
-                                 studies=tuple(study) if study else config.studies,
+                                 studies=tuple(registry.study(s).name for s in study or ())
+                                 or config.studies,
                                  variants=tuple(variant or ()))
     if epochs:  # every study's epochs, the length and resolution studies' too
         config = dataclasses.replace(config, length_epochs=(), resolution_epochs=())

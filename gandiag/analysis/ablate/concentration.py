@@ -12,7 +12,6 @@ import numpy as np
 
 from gandiag.analysis.spec import ABLATION_MIN_SEEDS, CONCENTRATION_FRACTION, CONCENTRATION_SHARE
 
-STUDY = "concentration"
 # The endpoint record (endpoints.jsonl) that holds one final D's concentration numbers.
 SPLIT = "held-out-per-sample"
 SIDES = ("fake", "real")
@@ -94,15 +93,15 @@ def side_verdict(share) -> str:
     return SPREAD if share.high <= CONCENTRATION_SHARE else INCONCLUSIVE
 
 
-def judge(cells) -> tuple[str, str]:
-    """(verdict, sentence) of the study from its cells (``study_verdicts.Cell``).
+def judge(study: str, cells) -> tuple[str, str]:
+    """(verdict, sentence) of the study ``study`` from its cells (``study_verdicts.Cell``).
 
     CONCENTRATED when some epoch's fakes or reals are concentrated by the rule, SPREAD when
     every epoch's both sides are spread, INCONCLUSIVE otherwise.
     """
     cells = [c for c in cells if c.metrics["fake_share"].seeds]
     if not cells:
-        return INCONCLUSIVE, f"{STUDY}: INCONCLUSIVE, no final D's per-sample logits recorded."
+        return INCONCLUSIVE, f"{study}: INCONCLUSIVE, no final D's per-sample logits recorded."
     parts, found = [], []
     for c in cells:
         sides = []
@@ -125,4 +124,4 @@ def judge(cells) -> tuple[str, str]:
         overall = INCONCLUSIVE
     rule = (f"rule: share > {CONCENTRATION_SHARE:g} in every one of >= {ABLATION_MIN_SEEDS} "
             f"D seeds; {seeds} seed(s) ran")
-    return overall, f"{STUDY}: {overall} ({rule}). " + ". ".join(parts) + "."
+    return overall, f"{study}: {overall} ({rule}). " + ". ".join(parts) + "."

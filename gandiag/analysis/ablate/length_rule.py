@@ -19,7 +19,6 @@ from gandiag.analysis.spec import (
     ABLATION_MIN_SEEDS,
 )
 
-STUDY = "length-optimiser"
 FALLING, PLATEAU = "KEEPS FALLING", "PLATEAU"
 # The study's extra per-seed metrics (a cell's keys beside study_verdicts.seed_values's).
 SLOPE, SLOPE_SE = "error_slope", "error_slope_se"

@@ -19,8 +19,6 @@ MATTERS, NO_EFFECT, INCONCLUSIVE = "MATTERS", "NO EFFECT", "INCONCLUSIVE"
 # Held-out accuracy a D must reach in every seed to count as perfect out of sample (the
 # "updates to 0.99 held-out" column's level).
 PERFECT_ACCURACY = 0.99
-# The study whose variants probe Gs trained at other image sides.
-RESOLUTION_STUDY = "resolution"
 METRIC_NAMES = {
     "held_out_error": "held-out cross-entropy", "iters_to_099": "updates to 0.99 held-out",
     "decay_original": "original-cost decay (orders)",
@@ -114,13 +112,7 @@ class Verdict:
 
 
 def judge(study: str, baseline: str, cells: list[Cell]) -> Verdict:
-    """Whether the factor a study varies matters, by the spec's rule, in one sentence.
-
-    The concentration study has no factor: its baseline's per-sample losses are judged.
-    """
-    if study == concentration.STUDY:
-        verdict, sentence = concentration.judge([c for c in cells if c.variant == baseline])
-        return Verdict(verdict, [], sentence)
+    """Whether the factor a study varies matters, by the spec's rule, in one sentence."""
     base = {c.epoch: c for c in cells if c.variant == baseline}
     others = [c for c in cells if c.variant != baseline and c.epoch in base]
     if not others:

@@ -22,15 +22,17 @@ import jax.numpy as jnp
 import numpy as np
 
 from gandiag.analysis import summaries
-from gandiag.analysis.ablate import concentration
+from gandiag.analysis.ablate import concentration, registry
+from gandiag.analysis.ablate.registry import Variant
 from gandiag.config import AblateConfig, to_dict
 from gandiag.core.artefacts import upsampled_from
 from gandiag.core.probe_step import make_evaluation
 from gandiag.core.sample_scores import make_sample_scores
-from gandiag.experiments.ablate import resolution, studies
-from gandiag.experiments.ablate.studies import Variant
+from gandiag.data import datasets
+from gandiag.experiments.ablate import resolution
 from gandiag.experiments.probe import probe as probing
 from gandiag.store import layout, locks, records, runs
+from gandiag.store.saved_run import complete
 from gandiag.store.schema import FrozenSummary, write_summary
 from gandiag.views import console, plots
 from gandiag.views.ablate import ablate_section as ablation_views
@@ -62,11 +64,11 @@ def run(run_dir, config: AblateConfig, quiet: bool = False) -> dict:
     verdicts = {}
     upsampled = bool(upsampled_from(base.train_config.data.dataset, base.dataset.shape[0]))
     with locks.hold(base.run.path):
-        for study in config.studies:
-            chosen = studies.variants(study, config, len(base.dataset),
-                                               upsampled=upsampled,
-                                               image_size=base.dataset.shape[0],
-                                               dataset=base.train_config.data.dataset)
+        dataset = base.train_config.data.dataset
+        context = registry.Context(len(base.dataset), upsampled, base.dataset.shape[0],
+                                   dataset, datasets.IMAGE_SIZES.get(dataset, ()))
+        for study in config.studies or registry.STUDY_NAMES:
+            chosen = registry.variants(study, config, context)
             runs.make_dir(base.run.ablation_study(study), "run dir")
             records.write_json(base.run.ablation_study(study) / layout.STUDY,
                                {"baseline": chosen[0].name, "variants": [v.name for v in chosen]})
@@ -74,14 +76,14 @@ def run(run_dir, config: AblateConfig, quiet: bool = False) -> dict:
                 if config.variants and variant.name not in config.variants:
                     continue
                 output = base.run.ablation(study, variant.name)
-                if _complete(output):
+                if complete(output, files=(layout.ENDPOINTS,)):
                     continue
                 same = _equal_variant(base.run, variant)
                 if same is not None:
                     shutil.rmtree(output.path, ignore_errors=True)
                     shutil.copytree(same, output.path)
                     continue
-                _run_variant(resolution.source(base, variant, quiet), study, variant,
+                _run_variant(resolution.source(base, study, variant, quiet), study, variant,
                              output, quiet, upsampled)
             title, rows, verdict = ablation_views.study_table(base.run, study)
             verdicts[study] = verdict
@@ -89,10 +91,6 @@ def run(run_dir, config: AblateConfig, quiet: bool = False) -> dict:
                 console.show(console.table(title, *rows))
                 console.say(verdict.sentence)
     return verdicts
-
-
-def _complete(output: layout.ExperimentDir) -> bool:
-    return output.summary.is_file() and (output.path / layout.ENDPOINTS).is_file()
 
 
 def _identity(variant: Variant) -> dict:
@@ -107,7 +105,7 @@ def _equal_variant(run: layout.RunDir, variant: Variant):
     for config in sorted((run.path / layout.ABLATE).glob("*/*/config.json")):
         settings = records.read_json(config) or {}
         if (settings.get(_IDENTITY) == identity
-                and _complete(layout.ExperimentDir(config.parent))):
+                and complete(layout.ExperimentDir(config.parent), files=(layout.ENDPOINTS,))):
             return config.parent
     return None
 

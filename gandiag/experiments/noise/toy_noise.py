@@ -16,11 +16,10 @@ import numpy as np
 from gandiag.analysis.quality.modes import COVERAGE_RADIUS, COVERAGE_SHARE, mode_statistics
 from gandiag.config import DataConfig, ModelConfig, ToyDatasetName, TrainConfig
 from gandiag.core.networks import build_networks, generate
-from gandiag.core.state import create_state
 from gandiag.data import datasets
 from gandiag.experiments.train import train
 from gandiag.store import layout, runs
-from gandiag.store.checkpoints import Checkpoints
+from gandiag.store.saved_run import SavedRun
 from gandiag.store.schema import ToyPoint, ToySummary, write_summary
 from gandiag.views import console, plots
 from gandiag.views.report import tables
@@ -52,9 +51,7 @@ class ToyNoiseConfig:
 
 def generator_samples(run_dir: pathlib.Path, config: TrainConfig, epoch: int) -> np.ndarray:
     """``SAMPLES`` points of the G saved after ``epoch``, on the run's fixed latents."""
-    template = create_state(config, TOY_SHAPE)
-    state, _ = Checkpoints(run_dir, read_only=True).restore_epoch(epoch, template)
-    g_variables = {"params": state.g_params, "batch_stats": state.g_stats}
+    g_variables = SavedRun(run_dir).generator(epoch, TOY_SHAPE)
     return np.asarray(generate(build_networks(config, TOY_SHAPE), g_variables,
                                jax.random.key(config.seed + 1), SAMPLES, config.model.nz))
 

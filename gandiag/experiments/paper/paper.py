@@ -12,13 +12,13 @@ import dataclasses
 import pathlib
 import time
 
-from gandiag.config import TrainConfig, to_dict, train_config_from_dict
+from gandiag.config import TrainConfig, to_dict
 from gandiag.experiments.noise import add_noise
 from gandiag.experiments.paper.presets import PaperPreset
 from gandiag.experiments.probe import probe as probing
 from gandiag.experiments.train import train
-from gandiag.store import layout, records, runs
-from gandiag.store.checkpoints import Checkpoints
+from gandiag.store import layout, runs
+from gandiag.store.saved_run import complete, trained
 from gandiag.views import console
 from gandiag.views.console import say
 from gandiag.views.report import report
@@ -29,26 +29,10 @@ def _given(config) -> dict:
     return {k: v for k, v in to_dict(config).items() if v not in (None, [])}
 
 
-def _done(output: layout.ExperimentDir, expected: dict) -> bool:
-    if not (output.config.is_file() and output.summary.is_file()):
-        return False
-    written = records.read_json(output.config) or {}
-    return all(written.get(key) == value for key, value in expected.items())
-
-
-def _trained(run: layout.RunDir, config: TrainConfig) -> bool:
-    if not run.config.is_file():
-        return False
-    saved = train_config_from_dict(runs.read_config(run.path))
-    return (saved == train.resolve(config)
-            and Checkpoints(run.path, read_only=True).saved_epochs() == list(config.save_epochs))
-
-
 def _train(chosen: PaperPreset, run: layout.RunDir, quiet: bool) -> None:
     """Train the preset's G, or resume it, unless its checkpoints are all there."""
-    if _trained(run, chosen.train):
+    if trained(run.path, train.resolve(chosen.train)):
         say(f"train: done in {run.path}, skipped")
-        runs.mark_latest(run.path)
         return
     resume = run.config.is_file()
     with _timed(f"{run.path.name}/train"):
@@ -70,7 +54,7 @@ def _experiments(chosen: PaperPreset, run: layout.RunDir, quiet: bool) -> None:
              (layout.ADD_NOISE, {**_given(chosen.noise), **_given(chosen.noise_options)},
               lambda: add_noise.run(run.path, chosen.noise, chosen.noise_options, quiet))]
     for name, expected, step in steps:
-        if _done(run.experiment(name), expected):
+        if complete(run.experiment(name), expected):
             say(f"{run.path.name}/{name}: done, skipped")
         else:
             with _timed(f"{run.path.name}/{name}"):
@@ -90,7 +74,6 @@ def run(chosen: PaperPreset, run_dir: pathlib.Path | None = None,
     for run, train_config in chain:
         _train(dataclasses.replace(chosen, train=train_config), run, quiet)
         _experiments(chosen, run, quiet)
-    runs.mark_latest(root)
     path = report.run(root, quiet=False)
     say(f"report: {path}")
     return path

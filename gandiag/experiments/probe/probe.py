@@ -25,7 +25,6 @@ from gandiag.config import (
     ProbeConfig,
     TrainConfig,
     to_dict,
-    train_config_from_dict,
 )
 from gandiag.core import parallel as placement
 from gandiag.core.networks import build_networks
@@ -36,12 +35,12 @@ from gandiag.core.probe_step import (
     make_probe_step,
     random_directions,
 )
-from gandiag.core.state import init_discriminator, init_variables, optimizer_of
+from gandiag.core.state import init_discriminator, optimizer_of
 from gandiag.data import datasets
 from gandiag.errors import GandiagError
 from gandiag.store import layout, locks, records, runs
-from gandiag.store.checkpoints import Checkpoints
 from gandiag.store.fetch import MetricBuffer
+from gandiag.store.saved_run import SavedRun
 from gandiag.store.schema import CheckpointSummary, FrozenSummary, write_summary
 from gandiag.views import console, plots
 from gandiag.views.report import tables
@@ -60,14 +59,21 @@ class Experiment:
     set, never used for D's updates. ``mesh``: the devices D's batches are split over.
     """
 
-    run: layout.RunDir
+    saved: SavedRun
     output: layout.ExperimentDir
-    train_config: TrainConfig
     probe: ProbeConfig
     dataset: datasets.Dataset
     held_out: np.ndarray
     epochs: tuple[int, ...]
     mesh: placement.Parallel = dataclasses.field(default_factory=placement.Parallel)
+
+    @property
+    def run(self) -> layout.RunDir:
+        return self.saved.dir
+
+    @property
+    def train_config(self) -> TrainConfig:
+        return self.saved.config
 
     @property
     def resolved_probe(self) -> ProbeConfig:
@@ -85,15 +91,9 @@ def prepare(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName,
     """Resolve the run and the epochs to probe, load the data set and hold part of it out."""
     mesh = placement.setup(parallel)
     mesh.check_batch(probe.batch_size)
-    run = layout.RunDir(runs.resolve_run_dir(run_dir))
-    train_config = train_config_from_dict(runs.read_config(run.path))
-    saved = Checkpoints(run.path, read_only=True).saved_epochs()
-    epochs = probe.epochs or tuple(saved)
-    missing = [e for e in epochs if e not in saved]
-    if missing or not epochs:
-        raise GandiagError(f"epoch(s) {', '.join(map(str, missing)) or 'none'} have no checkpoint "
-                           f"in {run.path}; saved epochs: {', '.join(map(str, saved)) or 'none'}")
-    dataset = datasets.load_data(train_config.data)
+    saved = SavedRun(run_dir)
+    epochs = saved.epochs(probe.epochs)
+    dataset = datasets.load_data(saved.config.data)
     count = probe.held_out_count(len(dataset))
     datasets.require_batches(probe.batch_size, len(dataset) - count, "the data set less its "
                              f"{count} held-out examples")
@@ -101,19 +101,13 @@ def prepare(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName,
         raise GandiagError(f"the data set ({len(dataset)} examples) is too small to hold out "
                            "examples for D's evaluation; use a larger data set")
     training = dataclasses.replace(dataset, array=dataset.array[:-count])
-    return Experiment(run, run.experiment(output_name), train_config, probe, training,
-                      dataset.array[-count:], tuple(epochs), mesh)
+    return Experiment(saved, saved.dir.experiment(output_name), probe, training,
+                      dataset.array[-count:], epochs, mesh)
 
 
 def restore_generator(experiment: Experiment, epoch: int) -> dict:
     """G's {params, batch_stats} after ``epoch``."""
-    generator = build_networks(experiment.train_config, experiment.dataset.shape).generator
-    z = jnp.zeros((1, experiment.train_config.model.nz))
-    params, stats = init_variables(generator, jax.random.key(0), z)
-    template = experiment.mesh.replicate({"params": params, "batch_stats": stats})
-    checkpoints = Checkpoints(experiment.run.path, read_only=True)
-    restored, _ = checkpoints.restore_generator(epoch, template)
-    return restored
+    return experiment.saved.generator(epoch, experiment.dataset.shape, experiment.mesh.replicate)
 
 
 # Called with each D at the end of its training: (epoch, sigma, seed, g_variables, d_state).
@@ -264,7 +258,7 @@ def _nest(record: dict) -> dict:
 def begin(experiment: Experiment, settings: dict, quiet: bool) -> None:
     """Create the experiment's folder and write its resolved settings as config.json."""
     runs.make_dir(experiment.output.path, "--run-dir")
-    records.write_json(experiment.output.config, settings)
+    records.write_config(experiment.output.config, settings)
     probe = experiment.probe
     console.say(f"{experiment.output.path.name}: run {experiment.run.path}, epochs "
                 f"{', '.join(map(str, experiment.epochs))}, {probe.iters} iterations"

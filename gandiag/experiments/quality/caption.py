@@ -16,15 +16,16 @@ import numpy as np
 
 from gandiag.analysis.evidence import percentile_interval
 from gandiag.analysis.quality import quality_metrics as metrics
-from gandiag.config import AfterProbeConfig, QualityConfig, train_config_from_dict
+from gandiag.config import AfterProbeConfig, QualityConfig
 from gandiag.core.caption_steps import make_discriminator_step, make_generator_step
 from gandiag.core.networks import build_networks
 from gandiag.core.state import init_discriminator, optimizer_of
 from gandiag.data import datasets, labels
 from gandiag.errors import GandiagError
 from gandiag.experiments.quality import quality
-from gandiag.store import layout, runs
+from gandiag.store import layout
 from gandiag.store.quality_schema import FCD_NOTE, AfterProbeRow, AfterProbeSummary
+from gandiag.store.saved_run import SavedRun
 from gandiag.store.schema import write_summary
 from gandiag.views import console
 
@@ -54,13 +55,13 @@ def run(run_dir: pathlib.Path | None, config: AfterProbeConfig = AfterProbeConfi
         measuring: QualityConfig = QualityConfig(), quiet: bool = False) -> AfterProbeSummary:
     """Run the experiment on every saved G of a run; write ``<run>/quality/after_probe.json``."""
     started = time.perf_counter()
-    run = layout.RunDir(runs.resolve_run_dir(run_dir))
-    train_config = train_config_from_dict(runs.read_config(run.path))
+    saved = SavedRun(run_dir)
+    run, train_config = saved.dir, saved.config
     if not labels.has_labels(train_config.data.dataset):
         raise GandiagError(f"--after-probe needs a labelled data set (FCD); "
                            f"{train_config.data.dataset} has none: use one of "
                            f"{', '.join(labels.LABELLED_DATASETS)}")
-    epochs = quality.saved_epochs(run, measuring.epochs)
+    epochs = saved.epochs(measuring.epochs)
     dataset = datasets.load_data(train_config.data)
     measure = quality.Measure(train_config, dataset, measuring, quiet)
     count, nz = len(measure.reference.images), train_config.model.nz
@@ -71,7 +72,7 @@ def run(run_dir: pathlib.Path | None, config: AfterProbeConfig = AfterProbeConfi
     variants = [("minus-log-d", 0.0), ("original", 0.0), ("minus-log-d", config.sigma)]
     with console.progress_bar("after-probe", len(epochs) * len(variants), quiet) as bar:
         for epoch in epochs:
-            g_start = quality.restore_generator(run, train_config, dataset.shape, epoch)
+            g_start = saved.generator(epoch, dataset.shape)
             sample_seed = measuring.seed + epoch
             before_classes, before = measure.features(quality.generate_images(
                 train_config, dataset.shape, g_start, count, sample_seed))

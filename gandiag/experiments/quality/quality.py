@@ -22,15 +22,13 @@ from gandiag.analysis.quality import modes as toy_modes
 from gandiag.analysis.quality import quality_metrics as metrics
 from gandiag.analysis.quality import swd
 from gandiag.analysis.summaries import epoch_means
-from gandiag.config import QualityConfig, TrainConfig, to_dict, train_config_from_dict
+from gandiag.config import QualityConfig, TrainConfig, to_dict
 from gandiag.core.networks import build_networks, generate
-from gandiag.core.state import init_variables
 from gandiag.data import datasets, labels
-from gandiag.errors import GandiagError
 from gandiag.experiments.quality import classifier as offline_classifier
-from gandiag.store import layout, records, runs
-from gandiag.store.checkpoints import Checkpoints
+from gandiag.store import layout, records
 from gandiag.store.quality_schema import FCD_NOTE, QualityRow, QualitySummary
+from gandiag.store.saved_run import SavedRun
 from gandiag.store.schema import Estimate, write_summary
 from gandiag.views import console
 from gandiag.views.quality import quality_plots
@@ -118,17 +116,6 @@ class Measure:
                 "floor_kcd": estimate(metrics.kernel_distance(held_out, training, seed=seed))}
 
 
-def restore_generator(run: layout.RunDir, train_config: TrainConfig, example_shape,
-                      epoch: int) -> dict:
-    """G's {params, batch_stats} after ``epoch``."""
-    generator = build_networks(train_config, example_shape).generator
-    params, stats = init_variables(generator, jax.random.key(0),
-                                   np.zeros((1, train_config.model.nz), np.float32))
-    restored, _ = Checkpoints(run.path, read_only=True).restore_generator(
-        epoch, {"params": params, "batch_stats": stats})
-    return restored
-
-
 def generate_images(train_config: TrainConfig, example_shape, g_variables: dict, count: int,
                     seed: int) -> np.ndarray:
     """``count`` samples of G, in batches of the training batch size (as G was trained)."""
@@ -141,30 +128,19 @@ def generate_images(train_config: TrainConfig, example_shape, g_variables: dict,
     return np.concatenate(chunks)[:count]
 
 
-def saved_epochs(run: layout.RunDir, wanted: tuple[int, ...]) -> tuple[int, ...]:
-    """``wanted`` (all saved epochs when empty), each checked to have a checkpoint."""
-    saved = Checkpoints(run.path, read_only=True).saved_epochs()
-    epochs = wanted or tuple(saved)
-    missing = [e for e in epochs if e not in saved]
-    if missing or not epochs:
-        raise GandiagError(f"epoch(s) {', '.join(map(str, missing)) or 'none'} have no checkpoint "
-                           f"in {run.path}; saved epochs: {', '.join(map(str, saved)) or 'none'}")
-    return tuple(epochs)
-
-
 def run(run_dir: pathlib.Path | None, config: QualityConfig = QualityConfig(),
         quiet: bool = False) -> QualitySummary:
     """Measure every saved G of a run into ``<run>/quality/`` (summary.json, quality.png)."""
     started = time.perf_counter()
-    run = layout.RunDir(runs.resolve_run_dir(run_dir))
-    train_config = train_config_from_dict(runs.read_config(run.path))
-    epochs = saved_epochs(run, config.epochs)
+    saved = SavedRun(run_dir)
+    run, train_config = saved.dir, saved.config
+    epochs = saved.epochs(config.epochs)
     dataset = datasets.load_data(train_config.data)
     measure = Measure(train_config, dataset, config, quiet)
     rows = []
     with console.progress_bar("quality", len(epochs), quiet) as bar:
         for done, epoch in enumerate(epochs, 1):
-            g_variables = restore_generator(run, train_config, dataset.shape, epoch)
+            g_variables = saved.generator(epoch, dataset.shape)
             fake = generate_images(train_config, dataset.shape, g_variables,
                                    len(measure.reference.images), config.seed + epoch)
             rows.append(measure.row(epoch, fake))
@@ -177,7 +153,7 @@ def run(run_dir: pathlib.Path | None, config: QualityConfig = QualityConfig(),
         seconds=time.perf_counter() - started, **measure.floor(dataset))
     output = run.quality
     output.path.mkdir(parents=True, exist_ok=True)
-    records.write_json(output.config, to_dict(config))
+    records.write_config(output.config, to_dict(config))
     write_summary(output.summary, summary)
     gradient_norms = epoch_means(records.read_jsonl(run.metrics), "g_grad_norm")
     quality_plots.quality_curves(summary, gradient_norms, output.figure(layout.QUALITY_FIGURE))

@@ -20,6 +20,7 @@ from typing import Literal, get_args
 from gandiag.config import COSTS
 from gandiag.errors import GandiagError
 from gandiag.store import layout, runs
+from gandiag.store.saved_run import complete
 from gandiag.views import console
 from gandiag.views.compare import compare
 
@@ -83,7 +84,7 @@ class Setting:
 
     @property
     def finished(self) -> bool:
-        return layout.RunDir(self.run_dir).experiment(layout.PROBE).summary.is_file()
+        return complete(layout.RunDir(self.run_dir).experiment(layout.PROBE))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -103,7 +103,7 @@ def run(config: TheoryConfig, run_dir: pathlib.Path | None = None,
     output = output_dir(run_dir)
     with locks.hold(output.path.parent):
         output.path.mkdir(parents=True, exist_ok=True)
-        records.write_json(output.config, to_dict(config))
+        records.write_config(output.config, to_dict(config))
         console.say(f"theory: {config}", quiet)
         found, seconds = {}, {}
         for name, check in CHECKS.items():

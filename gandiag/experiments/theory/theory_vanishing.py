@@ -25,20 +25,19 @@ import optax
 from scipy.special import ndtri
 
 from gandiag.analysis.theory import divergences
-from gandiag.config import TheoryConfig
+from gandiag.config import OptimizerName, TheoryConfig
 from gandiag.core import losses
 from gandiag.core.models import MLPDiscriminator
 from gandiag.core.steps import global_norm
 from gandiag.store.schema import VanishingRun
 
 GeneratorKind = Literal["curve", "full", "arc"]
-OptimizerName = Literal["adam", "gd"]
 CURVE_OFFSET = 2.5  # distance of the curve's centre from the circle's, along a random axis
 D_HIDDEN = (64, 64)
 
 
 @dataclasses.dataclass(frozen=True)
-class Setting:
+class VanishingSetting:
     """One D training: the ambient dimension, the optimiser and the kind of G."""
 
     dimensions: int
@@ -106,7 +105,7 @@ def distance_to_circle(points: np.ndarray, basis: np.ndarray) -> np.ndarray:
     return np.hypot(np.linalg.norm(off_plane, axis=1), np.linalg.norm(in_plane, axis=1) - 1.0)
 
 
-def _generator(setting: Setting, basis: np.ndarray, rng: np.random.Generator) -> nn.Module:
+def _generator(setting: VanishingSetting, basis: np.ndarray, rng: np.random.Generator) -> nn.Module:
     if setting.generator == "arc":
         return ArcGenerator(tuple(map(tuple, basis.tolist())))
     axis = rng.normal(size=setting.dimensions)
@@ -115,10 +114,10 @@ def _generator(setting: Setting, basis: np.ndarray, rng: np.random.Generator) ->
     return CurveGenerator(setting.dimensions, tuple(offset.tolist()))
 
 
-def _optimizer(setting: Setting, config: TheoryConfig) -> optax.GradientTransformation:
+def _optimizer(setting: VanishingSetting, config: TheoryConfig) -> optax.GradientTransformation:
     if setting.optimizer == "adam":
         return optax.adam(config.adam_lr, b1=0.5)
-    return optax.sgd(config.gd_lr)
+    return optax.sgd(config.sgd_lr)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -142,7 +141,7 @@ class FrozenPair:
         return real, self.generate(jax.random.normal(fake_key, (count, self.grid.shape[1])))
 
 
-def frozen_pair(setting: Setting, config: TheoryConfig, seed: int) -> FrozenPair:
+def frozen_pair(setting: VanishingSetting, config: TheoryConfig, seed: int) -> FrozenPair:
     rng = np.random.default_rng(seed)
     basis = random_plane(setting.dimensions, rng)
     generator = _generator(setting, basis, rng)
@@ -194,7 +193,7 @@ def _steps(pair: FrozenPair, discriminator: nn.Module, optimizer, config: Theory
     return train_chunk, jax.jit(diagnose)
 
 
-def run(setting: Setting, config: TheoryConfig, seed: int) -> VanishingRun:
+def run(setting: VanishingSetting, config: TheoryConfig, seed: int) -> VanishingRun:
     """Train D from scratch against the frozen G; log Theorem 2.4's numbers as it trains."""
     pair = frozen_pair(setting, config, seed)
     discriminator = MLPDiscriminator(hidden=D_HIDDEN)
@@ -225,7 +224,8 @@ def run(setting: Setting, config: TheoryConfig, seed: int) -> VanishingRun:
                         [correct / (2 * config.eval_size) for correct in records["correct"]])
 
 
-def settings(config: TheoryConfig) -> list[Setting]:
+def settings(config: TheoryConfig) -> list[VanishingSetting]:
     """Every d with Adam and with plain gradient descent, then the two controls (Adam, d=2)."""
-    return ([Setting(d, optimizer) for d in config.dimensions for optimizer in ("adam", "gd")]
-            + [Setting(2, "adam", "full"), Setting(2, "adam", "arc")])
+    return ([VanishingSetting(d, optimizer) for d in config.dimensions
+             for optimizer in ("adam", "sgd")]
+            + [VanishingSetting(2, "adam", "full"), VanishingSetting(2, "adam", "arc")])

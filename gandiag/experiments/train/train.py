@@ -4,6 +4,7 @@ import dataclasses
 import pathlib
 import signal
 import time
+from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
@@ -21,6 +22,7 @@ from gandiag.errors import GandiagError
 from gandiag.store import layout, locks, records, runs
 from gandiag.store.checkpoints import Checkpoints
 from gandiag.store.fetch import MetricBuffer, first_nonfinite
+from gandiag.store.saved_run import SavedRun
 from gandiag.views import console, plots
 
 # Metrics are fetched from the device this many steps at a time (and at epoch ends).
@@ -154,17 +156,18 @@ class _Loop:
 
 
 def _open_run(config: TrainConfig, run: layout.RunDir, resume: bool, overwrite: bool,
-              quiet: bool) -> bool:
-    """The run dir made ready (config written, latest pointer set); whether to resume."""
+              quiet: bool, on_ready: Callable[[pathlib.Path], None]) -> bool:
+    """The run dir made ready (config written, ``on_ready`` called); whether to resume."""
     resuming = runs.prepare(run.path, to_dict(config), resume, overwrite)
-    runs.mark_latest(run.path)
+    on_ready(run.path)
     console.say(f"run dir: {run.path}", quiet)
     return resuming
 
 
 def run(config: TrainConfig, run_dir: pathlib.Path | None = None, *, resume: bool = False,
         overwrite: bool = False, quiet: bool = False,
-        parallel: ParallelConfig = ParallelConfig()) -> TrainResult:
+        parallel: ParallelConfig = ParallelConfig(),
+        on_ready: Callable[[pathlib.Path], None] = lambda run_dir: None) -> TrainResult:
     """Train ``config`` in ``run_dir`` and return where and how far it got.
 
     Resume order: read config.json and check it matches; rebuild the fresh state as a
@@ -174,6 +177,8 @@ def run(config: TrainConfig, run_dir: pathlib.Path | None = None, *, resume: boo
     The run dir is locked while training (store/locks.py): a second writer is refused.
     ``parallel``: the devices and processes the batch is split over (core/parallel.py);
     with several processes, process 0 alone writes files, all write the checkpoints.
+    ``on_ready`` is called with the run dir once it is ready, on process 0 (the command line
+    points runs/latest at it there).
     """
     mesh = placement.setup(parallel)
     config = resolve(config)
@@ -185,7 +190,8 @@ def run(config: TrainConfig, run_dir: pathlib.Path | None = None, *, resume: boo
     run = layout.RunDir(run_dir or runs.default_run_dir(config.data.dataset, config.cost))
     quiet = quiet or not mesh.primary
     with locks.hold(run.path, writer=mesh.primary):
-        resuming = _open_run(config, run, resume, overwrite, quiet) if mesh.primary else resume
+        resuming = (_open_run(config, run, resume, overwrite, quiet, on_ready) if mesh.primary
+                    else resume)
         mesh.barrier("gandiag train: run dir ready")
         return _train(config, dataset, run, resuming, quiet, mesh)
 
@@ -193,7 +199,7 @@ def run(config: TrainConfig, run_dir: pathlib.Path | None = None, *, resume: boo
 def _train(config: TrainConfig, dataset, run: layout.RunDir, resuming: bool,
            quiet: bool, mesh: placement.Parallel) -> TrainResult:
     state = mesh.replicate(create_state(config, dataset.shape))
-    checkpoints = Checkpoints(run.path)
+    checkpoints = SavedRun(run.path, writable=True).checkpoints
     if resuming and (checkpoints.has_latest() or checkpoints.saved_epochs()):
         state, meta, skipped = checkpoints.restore_latest(state, discard_damaged=True)
         for damage in skipped:

@@ -4,8 +4,7 @@ Read from ``<run>/ablate/<study>/``: the study's variants in order (study.json),
 variant's summary.json and endpoints.jsonl.
 """
 
-from gandiag.analysis.ablate import concentration, length_rule, study_verdicts
-from gandiag.config import ABLATION_STUDIES
+from gandiag.analysis.ablate import length_rule, registry, study_verdicts
 from gandiag.store import layout, records
 from gandiag.store.schema import FrozenSummary, read_summary
 from gandiag.views.ablate.concentration_plots import FIGURE as WORST_FAKES_FIGURE
@@ -18,22 +17,6 @@ COMMON_COLUMNS = (("in-batch CE end", "in_batch_error"),
                   ("updates to 0.99 held-out", "iters_to_099"),
                   ("original decay (orders)", "decay_original"),
                   ("-log D growth (orders)", "growth_minus_log_d"))
-STUDY_COLUMNS = {
-    "memorisation": (("train CE end", "train_error"), ("train acc end", "train_accuracy")),
-    "artefacts": (("held-out acc, cleaned inputs", "clean_accuracy"),
-                  ("held-out acc, projected fakes", "project_accuracy")),
-    "concentration": (("worst 1% fakes' share of CE", "fake_share"),
-                      ("worst 1% reals' share of CE", "real_share"),
-                      ("even share", "fake_even_share"),
-                      ("worst fakes' NN dist", "fake_worst_nn"),
-                      ("all fakes' median NN dist", "fake_median_nn"),
-                      ("worst reals' NN dist", "real_worst_nn"),
-                      ("all reals' median NN dist", "real_median_nn")),
-    length_rule.STUDY: (("held-out CE slope, last half (orders/1k updates)",
-                          length_rule.SLOPE),),
-}
-# Studies judged by their own rule instead of study_verdicts.judge alone.
-STUDY_JUDGES = {length_rule.STUDY: length_rule.judge}
 READING = (
     "Each study varies one factor of the frozen-G probe and keeps the rest at its baseline "
     "(BatchNorm on separate real and fake batches, every real image, raw pixels). Cells: mean "
@@ -75,7 +58,7 @@ def study_cells(run: layout.RunDir, study: str) -> tuple[str, list[study_verdict
             continue
         summary = read_summary(output.summary, FrozenSummary)
         endpoints = records.read_jsonl(output.path / layout.ENDPOINTS)
-        length = study == length_rule.STUDY
+        length = registry.study(study).reads_evaluations
         evaluations = records.read_jsonl(output.heldout) if length else []
         cells += [study_verdicts.cell(variant, epoch, {
             **study_verdicts.seed_values(summary, endpoints, epoch),
@@ -90,32 +73,33 @@ def study_table(run: layout.RunDir, study: str):
 
 
 def _table(run: layout.RunDir, study: str, baseline: str, cells: list[study_verdicts.Cell]):
-    columns = (*COMMON_COLUMNS, *STUDY_COLUMNS.get(study, ()))
+    entry = registry.study(study)
+    columns = (*COMMON_COLUMNS, *entry.columns)
     rows = [[c.variant, c.epoch, *(_reached(c) if metric == "iters_to_099"
                                    else c.metrics[metric].text() for _, metric in columns)]
             for c in cells]
     header = ["variant", "epoch", *(name for name, _ in columns)]
-    judge = STUDY_JUDGES.get(study, study_verdicts.judge)
-    return f"ablate {study}: {run.path}", (header, rows), judge(study, baseline, cells)
+    return f"ablate {study}: {run.path}", (header, rows), entry.judge(study, baseline, cells)
 
 
 def section(run: layout.RunDir) -> list:
     """The Ablations section: per study its table and its verdict (nothing if none ran)."""
-    studies = [study for study in ABLATION_STUDIES
-               if (run.ablation_study(study) / layout.STUDY).is_file()]
+    studies = [study for study in registry.STUDIES
+               if (run.ablation_study(study.name) / layout.STUDY).is_file()]
     if not studies:
         return []
     blocks, verdicts, length, shared = [], {}, None, []
-    for study in studies:
+    for entry in studies:
+        study = entry.name
         baseline, cells = study_cells(run, study)
         _, (columns, rows), verdict = _table(run, study, baseline, cells)
-        if not shared and study not in (length_rule.STUDY, study_verdicts.RESOLUTION_STUDY):
+        if not shared and entry.shares_baseline:
             # The shared baseline (separate-batch BatchNorm, every real, raw pixels) from the
             # first study that ran it at the probe's own length and on the run's own Gs.
             shared = [c for c in cells if c.variant == baseline]
-        if study == length_rule.STUDY:
+        if entry.role == "length":
             length = verdict
-        elif study != concentration.STUDY:  # a factor's verdict
+        elif entry.role == "factor":
             verdicts[study] = verdict
         blocks += [Heading(study, 3), Table(columns, rows), Text(verdict.sentence)]
         blocks += [Figure(path, f"{study}: epoch {epoch}'s worst fakes, nearest training reals")

@@ -9,17 +9,27 @@ import pathlib
 
 from gandiag.analysis.probe import probe_claims
 from gandiag.errors import GandiagError
-from gandiag.store import layout, runs
+from gandiag.store import layout, records, runs
+from gandiag.versions import describe, software_versions
 from gandiag.views import claims_table
 from gandiag.views.render import Heading, Text, to_html, to_markdown
 from gandiag.views.report import sections
 from gandiag.views.theory import theory_section
 
 
+def software(members: list[pathlib.Path]) -> str:
+    """Which software trained the runs (as their config.json records it) and judges them now."""
+    trained = sorted({describe(versions) if isinstance(versions := runs.read_config(member)
+                                                     .get(records.VERSIONS_KEY), dict)
+                      else "not recorded" for member in members})
+    return (f"Trained with {'; '.join(trained)}. Judged with {describe(software_versions())}.")
+
+
 def build(members: list[pathlib.Path], report_dir: pathlib.Path, title: str) -> tuple[list, list]:
     """The report's blocks and its claim results, for the G runs ``members``."""
     results = probe_claims.evaluate(members)
-    blocks = [Heading(title, 1), *claims_table.section(results, len(members)),
+    blocks = [Heading(title, 1),
+              *claims_table.section(results, len(members), software=software(members)),
               *theory_section.section(report_dir.parent)]
     for member in members:
         run = layout.RunDir(member)
