@@ -8,7 +8,7 @@ import pytest
 
 from gandiag.analysis import spec
 from gandiag.analysis.evidence import ClaimResult, Verdict
-from gandiag.analysis.validate import registry, suite
+from gandiag.analysis.validate import suite, topics
 from gandiag.analysis.validate.world import World, calibrate
 from gandiag.views import claims_table
 
@@ -41,7 +41,7 @@ REACH = {
 
 
 def world(claim: str, name: str) -> World:
-    return next(w for w in registry.worlds() if w.claim == claim and w.name == name)
+    return next(w for w in topics.worlds() if w.claim == claim and w.name == name)
 
 
 @pytest.mark.parametrize(("claim", "verdict"), list(REACH), ids=lambda v: str(v))
@@ -60,16 +60,16 @@ def test_a_row_that_misses_its_targets_is_demoted_with_its_reason():
     assert "false SUPPORTED 100%" in result.reason
 
 
-def test_the_registry_collects_topics_present_and_skips_absent_ones(monkeypatch):
-    monkeypatch.setattr(registry, "TOPICS", ("probe_worlds", "no_such_worlds"))
-    assert {w.claim for w in registry.worlds()} == {"figure1", "figure2", "figure3-growth",
+def test_the_topics_collect_worlds_present_and_skip_absent_ones(monkeypatch):
+    monkeypatch.setattr(topics, "TOPICS", ("probe_worlds", "no_such_worlds"))
+    assert {w.claim for w in topics.worlds()} == {"figure1", "figure2", "figure3-growth",
                                                     "figure3-jitter", "theorem26"}
 
 
 def test_the_rates_file_is_current_for_every_claim_with_worlds():
     rates = suite.read_rates()
     assert rates, f"{suite.RATES_PATH} is stale: run `gandiag validate --write-spec-rates`"
-    assert set(registry.claims()) <= set(rates)
+    assert set(topics.claims()) <= set(rates)
 
 
 def test_a_report_prints_the_rates_beside_the_verdict():

@@ -470,12 +470,12 @@ def validate(
     known (VALIDATE.md and validate.png: verdict rates and interval coverage per world)."""
     import datetime
 
-    from gandiag.analysis.validate import registry
+    from gandiag.analysis.validate import topics
     from gandiag.views.validate import validate_report
 
     if repeats < 10:
         raise GandiagError(f"--repeats must be at least 10, got {repeats}")
-    known = registry.claims()
+    known = topics.claims()
     unknown = [name for name in claim or [] if name not in known]
     if unknown:
         raise GandiagError(f"unknown --claim {', '.join(unknown)}; choose from: "

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from gandiag.analysis import spec
 from gandiag.analysis.evidence import Verdict
-from gandiag.analysis.validate import registry
+from gandiag.analysis.validate import topics
 from gandiag.analysis.validate.world import Calibration, calibrate
 from gandiag.store import records
 
@@ -83,7 +83,7 @@ def _misses(calibration: Calibration) -> str:
 def run(repeats: int = REPEATS, seed: int = 0,
         claims: Sequence[str] | None = None) -> list[ClaimCalibration]:
     """Calibrate every world (of ``claims`` only, if given), grouped by claim."""
-    worlds = [w for w in registry.worlds() if claims is None or w.claim in claims]
+    worlds = [w for w in topics.worlds() if claims is None or w.claim in claims]
     by_claim: dict[str, list[Calibration]] = {}
     for world in worlds:
         by_claim.setdefault(world.claim, []).append(calibrate(world, repeats, seed))
