@@ -10,6 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import Patch
 
 from gandiag.analysis import spec
 from gandiag.analysis.evidence import Verdict
@@ -64,8 +65,7 @@ def figure(results: Sequence[ClaimCalibration], path: pathlib.Path) -> None:
     for verdict in JUDGED:
         widths = np.array([c.rates[verdict] for c in calibrations])
         wrong = [verdict in WRONG[c.world.truth] for c in calibrations]
-        bars = axes.barh(labels, widths, left=left, color=COLOURS[str(verdict)],
-                         label=str(verdict))
+        bars = axes.barh(labels, widths, left=left, color=COLOURS[str(verdict)])
         for bar, is_wrong in zip(bars, wrong):
             if is_wrong:
                 bar.set_hatch("///")
@@ -74,7 +74,8 @@ def figure(results: Sequence[ClaimCalibration], path: pathlib.Path) -> None:
     axes.invert_yaxis()
     axes.set_xlabel("share of simulated draws (hatched: a wrong verdict in this world)")
     axes.tick_params(axis="y", labelsize=6)
-    axes.legend(fontsize=6, loc="lower right")
+    axes.legend(handles=[Patch(color=COLOURS[str(v)], label=str(v)) for v in JUDGED],
+                fontsize=6, loc="lower right")
     axes.set_title(f"Verdict rates in simulated worlds (spec {spec.SPEC_VERSION})", fontsize=8)
     plots.save(fig, path)
 
