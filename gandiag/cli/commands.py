@@ -236,7 +236,7 @@ def add_noise(probe: Settings, options: Settings, parallel: Settings,
 def toy_noise(
     dataset: str = typer.Option("ring", help="ring or grid"),
     sigma: str = typer.Option("0,0.5", help="Instance-noise levels to compare"),
-    epochs: int = typer.Option(20),
+    g_updates: int = typer.Option(30_000, help="G's training budget in updates (batch 256)"),
     d_steps: int = typer.Option(5, help="D updates per G update (keeps D near-optimal)"),
     seed: int = typer.Option(0),
     out_dir: pathlib.Path | None = typer.Option(None, help="Default: runs/toy-noise-<dataset>"),
@@ -248,7 +248,7 @@ def toy_noise(
     if dataset not in TOY_DATASETS:
         raise GandiagError(f"toy-noise dataset {dataset!r} is not allowed; choose ring or grid")
     config = toy_noise.ToyNoiseConfig(dataset=dataset, sigmas=parse_floats(sigma, "--sigma"),
-                                epochs=epochs, d_steps=d_steps, seed=seed)
+                                g_updates=g_updates, d_steps=d_steps, seed=seed)
     toy_noise.run(config, out_dir, quiet)
 
 
