@@ -16,7 +16,12 @@ from gandiag.analysis import spec
 from gandiag.analysis.evidence import Verdict
 from gandiag.analysis.validate import suite
 from gandiag.analysis.validate.suite import JUDGED, ClaimCalibration
-from gandiag.analysis.validate.world import COVERAGE_TARGET, FALSE_RATE_TARGET, WRONG
+from gandiag.analysis.validate.world import (
+    COVERAGE_TARGET,
+    FALSE_RATE_TARGET,
+    MONTE_CARLO_ALLOWANCE,
+    WRONG,
+)
 from gandiag.views import console, plots
 from gandiag.views.claims_table import CONSOLE_STYLES
 from gandiag.views.render import Figure, Heading, Table, Text, to_markdown
@@ -92,8 +97,9 @@ def write(results: Sequence[ClaimCalibration], output: pathlib.Path, repeats: in
         Text(f"Claims spec version {spec.SPEC_VERSION}. {repeats} draws per world, "
              f"{seconds:.0f} s. Targets: false SUPPORTED and false CONTRADICTED at most "
              f"{FALSE_RATE_TARGET:.0%} in every world, coverage of the 90% interval within "
-             f"{low:.0%}-{high:.0%}. Monte-Carlo standard error: {error:.1%} on a 5% rate, "
-             f"{suite.monte_carlo_error(0.9, repeats):.1%} on a 90% coverage."),
+             f"{low:.0%}-{high:.0%}; a world misses a target only when it lies beyond by more "
+             f"than {MONTE_CARLO_ALLOWANCE:g} Monte-Carlo standard errors ({error:.1%} on a 5% "
+             f"rate, {suite.monte_carlo_error(0.9, repeats):.1%} on a 90% coverage)."),
         Heading("Per claim"),
         Table(["Claim", "Worst false S", "Worst false C", "Coverage", "Verdicts reached",
                "Never reached", "Status"], claim_rows(results)),
