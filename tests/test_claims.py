@@ -90,7 +90,8 @@ def test_figure2_decomposes_the_decay():
                                                   minus_log_d=cost(decay=-0.3),
                                                   premise=premises())])])
     # d_fake 0.5 -> 1e-4: the odds fall 4 orders; the -log D norm grows 0.3.
-    assert "3.70 = 4.00 (fall of D(G(z))'s odds) - 0.30" in result.note
+    assert "decay 3.70 orders = 4.00 (fall of D(G(z))'s odds) - 0.30" in result.note
+    assert "+0.00 (remainder:" in result.note  # every term labelled, the remainder too
 
 
 def test_several_seeds_and_runs_give_a_t_interval_over_runs():

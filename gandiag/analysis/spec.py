@@ -311,7 +311,7 @@ THEORY: tuple[ClaimSpec, ...] = (
     THEORY_SIGMOID, THEORY_CLIPPED, THEORY_WASSERSTEIN, THEORY_NOISE_MATCH, THEORY_DECOMPOSITION)
 
 
-# --- Sample quality (`gandiag quality`, issue 14); version 3 unchanged above. ----------
+# --- Sample quality (`gandiag quality`); version 3 unchanged above. ---------------------
 # The mode-dropping claim is judged on runs trained with the original cost and with -log D
 # that differ in nothing else but the seed; fixed before the runs it judges.
 MODE_DROPPING_MIN_SEEDS = 3
@@ -459,9 +459,9 @@ CONCENTRATION_NULL_RATE = 0.001
 # over the evaluations in the last half of the run, in orders of magnitude per 1,000
 # updates. "KEEPS FALLING" when every seed's slope is below ABLATION_LENGTH_SLOPE, "PLATEAU"
 # when every seed's slope is above it, else INCONCLUSIVE. Threshold rationale: at -0.1
-# orders per 1,000 updates the issue's 20,000 updates lower D's cross-entropy by 2 orders,
+# orders per 1,000 updates the full study's 20,000 updates lower D's cross-entropy by 2 orders,
 # the gap between the original-cost decay against the epoch-1 G (3.5 orders) and the
-# epoch-25 G (1.5) on MNIST; a slower fall cannot close that gap in the issue's length, so
+# epoch-25 G (1.5) on MNIST; a slower fall cannot close that gap in the full study's length, so
 # it counts as a plateau. A seed whose slope's standard error (from the fit's residuals)
 # exceeds ABLATION_LENGTH_MAX_SLOPE_SE cannot place its slope on either side of the
 # threshold: the cell is INCONCLUSIVE (a short run with noisy evaluations). Calibrated in
@@ -476,9 +476,9 @@ ABLATION_LENGTH_MAX_SLOPE_SE = 0.1
 ABLATION_LENGTH_ERROR_FLOOR = 1e-12
 ABLATION_LENGTH_PER = 1000
 # The plain-SGD variant's learning rate, fixed before any run: 0.01, the usual starting rate
-# of plain SGD on convnets (no momentum, as the issue asks); 0.1, the rate of Goodfellow et
-# al. 2014's momentum-SGD adversarial nets, would move DCGAN's N(0, 0.02) weights by more
-# than their own scale within a few updates. Not tuned on results.
+# of plain SGD on convnets (no momentum: the variant isolates the step rule); 0.1, the rate of
+# Goodfellow et al. 2014's momentum-SGD adversarial nets, would move DCGAN's N(0, 0.02)
+# weights by more than their own scale within a few updates. Not tuned on results.
 ABLATION_LENGTH_SGD_LR = 0.01
 
 

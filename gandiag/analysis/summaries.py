@@ -59,12 +59,13 @@ def _estimate(interval) -> Estimate:
 
 
 def after_accurate(values: np.ndarray, accurate_at: int | None) -> np.ndarray | None:
-    """The ``FIGURE3_AFTER_ACCURATE`` iterations from ``accurate_at`` (1-based), if they end
-    before the end window starts; else None."""
+    """The ``FIGURE3_AFTER_ACCURATE`` iterations from ``accurate_at`` (1-based; as many as
+    the end window has, in a shorter probe), if they end before the end window starts;
+    else None."""
     if accurate_at is None:
         return None
     first = accurate_at - 1
-    last = first + FIGURE3_AFTER_ACCURATE
+    last = first + min(FIGURE3_AFTER_ACCURATE, end_length(len(values)))
     if last > len(values) - end_length(len(values)):
         return None
     return np.asarray(values, dtype=np.float64)[first:last]
@@ -81,18 +82,21 @@ def cost_summary(norms: np.ndarray, projections: np.ndarray, seed: int = 0,
     late = np.asarray(projections, dtype=np.float64)[len(projections) // 2:]
     jitter, (null_low, null_high) = statistics.jitter_interval(norms, seed)
     after = after_accurate(norms, accurate_at)
+    # A log from another framework may give norms without projections: no tail index.
+    measured = late.size > 0
     return CostSummary(
         grad_norm_start=float(np.median(start)), grad_norm_end=float(np.median(end)),
         decay_orders=_estimate(statistics.decay_interval(start, end, seed)),
         jitter_growth=_estimate(jitter),
         jitter_null_low=null_low, jitter_null_high=null_high,
-        tail_index=_estimate(statistics.tail_interval(late, seed)),
-        kurtosis=statistics.excess_kurtosis(late),
+        tail_index=_estimate(statistics.tail_interval(late, seed)) if measured
+        else Estimate(math.nan, math.nan, math.nan),
+        kurtosis=statistics.excess_kurtosis(late) if measured else math.nan,
         growth_after_accurate=None if after is None else _estimate(
             statistics.growth_interval(after, end, seed)),
         variance_growth=None if after is None else _estimate(
             statistics.variance_growth(after, end)),
-        hill_index=_estimate(hill.hill_interval(late)))
+        hill_index=_estimate(hill.hill_interval(late)) if measured else None)
 
 
 def held_out_summary(evaluations: list[dict]) -> HeldOutSummary:
@@ -112,7 +116,9 @@ def held_out_summary(evaluations: list[dict]) -> HeldOutSummary:
 
 def premise_summary(premises: list[dict]) -> PremiseSummary:
     """Theorem 2.4 along one curve: epsilon at the end, and the bound wherever eps < 1."""
-    checked = [p for p in premises if p["epsilon"] < 1]
+    # Only where the bound's two sides were measured (a log may give epsilon alone).
+    checked = [p for p in premises if p["epsilon"] < 1 and math.isfinite(p["jacobian_norm"])
+               and math.isfinite(p["grad_norm_fixed_d"])]
     ratios = [p["grad_norm_fixed_d"] / (p["jacobian_norm"] * p["epsilon"] / (1 - p["epsilon"]))
               for p in checked if p["jacobian_norm"] * p["epsilon"] > 0]
     last = premises[-1]
@@ -128,8 +134,9 @@ def seed_summary(curve: list[dict], evaluations: list[dict], premises: list[dict
     """The numbers of one D seed against one frozen G."""
     accuracy = np.array([r["accuracy"] for r in curve])
     d_fake_start, d_fake_end = windows([r["d_fake"] for r in curve])
-    held_out = held_out_summary(evaluations)
-    accurate_at = held_out.iters_to_acc_099 or iters_to_reach(accuracy, 0.99)
+    held_out = held_out_summary(evaluations) if evaluations else None
+    accurate_at = (held_out.iters_to_acc_099 if held_out else None) or iters_to_reach(
+        accuracy, 0.99)
     costs = None
     if "grad_norm" in curve[0]:
         costs = {cost: cost_summary(np.array([r["grad_norm"][cost] for r in curve]),

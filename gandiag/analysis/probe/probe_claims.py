@@ -142,6 +142,9 @@ def figure1(runs: Sequence[RunSummaries]) -> ClaimResult:
         sources = [run.probe for run in runs]
     if not sources or any(s is None for s in sources):
         return evidence.not_run(spec.FIGURE1)
+    if any(seed.held_out is None for source in sources for block in source.checkpoints.values()
+           for seed in block.seeds):
+        return evidence.not_run(spec.FIGURE1, "no held-out evaluations")
     epochs = _epochs(sources)
     effects = {epoch: _accuracy_interval(_seeds(sources, epoch),
                                          lambda s: s.held_out.correct_at,
@@ -173,7 +176,9 @@ def _figure2_premise(probes: Sequence[FrozenSummary], epoch: int) -> Premise | N
     premises = [seed.premises for run in _seeds(probes, epoch) for seed in run]
     if any(p is None for p in premises):
         return None
-    d_max = pystatistics.median(p.d_fake_max_end for p in premises)
+    # A log may give epsilon alone: sup D <= epsilon, so epsilon stands in for it.
+    d_max = pystatistics.median(p.d_fake_max_end if math.isfinite(p.d_fake_max_end)
+                                else p.epsilon_end for p in premises)
     epsilon = pystatistics.median(p.epsilon_end for p in premises)
     checks = sum(p.bound_checks for p in premises)
     holds = sum(p.bound_holds for p in premises)
@@ -201,14 +206,17 @@ def decomposition(probes: Sequence[FrozenSummary], epoch: int) -> str:
     with D_i near its mean D, |grad original| ~ D / (1 - D) |grad -log D|.
     """
     seeds = [seed for run in _seeds(probes, epoch) for seed in run]
-    if any(seed.costs is None or "minus-log-d" not in seed.costs for seed in seeds):
+    if any(seed.costs is None or "minus-log-d" not in seed.costs
+           or not math.isfinite(seed.d_fake_start + seed.d_fake_end) for seed in seeds):
         return ""
     decay = pystatistics.mean(seed.costs["original"].decay_orders.value for seed in seeds)
     odds = pystatistics.mean(log10_ratio(s.d_fake_start / (1 - s.d_fake_start),
                                          s.d_fake_end / (1 - s.d_fake_end)) for s in seeds)
     growth = -pystatistics.mean(seed.costs["minus-log-d"].decay_orders.value for seed in seeds)
-    return (f"epoch {epoch}: {decay:.2f} = {odds:.2f} (fall of D(G(z))'s odds) - {growth:.2f} "
-            f"(growth of the -log D norm) {decay - odds + growth:+.2f}")
+    # The approximation D_i ~ D leaves a remainder: named, so the sum reads whole.
+    return (f"epoch {epoch}: the original cost's decay {decay:.2f} orders = {odds:.2f} (fall of "
+            f"D(G(z))'s odds) - {growth:.2f} (growth of the -log D norm) "
+            f"{decay - odds + growth:+.2f} (remainder: D(G(z)) varies across the batch)")
 
 
 def figure2(runs: Sequence[RunSummaries]) -> ClaimResult:
@@ -240,10 +248,11 @@ def _figure3_row(claim: evidence.ClaimSpec, probes: Sequence[FrozenSummary], fie
     the ``fallback`` reading, gated by the unmet premise."""
     if all(getattr(seed.costs["minus-log-d"], field) is None for p in probes
            for block in p.checkpoints.values() for seed in block.seeds) and not any(
-            seed.held_out.iters_to_acc_099 is None and seed.iters_to_acc_099_train is None
+            (seed.held_out is None or seed.held_out.iters_to_acc_099 is None)
+            and seed.iters_to_acc_099_train is None
             for p in probes for block in p.checkpoints.values() for seed in block.seeds):
-        return evidence.not_run(claim, "the probe summary predates Figure 3's windows after "
-                                       "D is accurate; rerun the probe")
+        return evidence.not_run(claim, "no window after D is accurate: D was accurate too "
+                                       "late in the probe, or the summary predates it")
     effects = _estimate_effects(probes, lambda seed: getattr(seed.costs["minus-log-d"], field)
                                 or fallback(seed))
     premises = {epoch: _accurate_premise(claim, probes, epoch, field) for epoch in effects}

@@ -106,13 +106,15 @@ def run(config: ToyNoiseConfig, output_dir: pathlib.Path | None = None,
         output_dir or runs.runs_root() / f"toy-noise-{config.dataset}"))
     modes = datasets.toy_modes(config.dataset)
     curves, final_samples = {}, {}
-    for sigma in config.sigmas:
-        train_config = config.train_config(sigma)
-        run_dir = output.path / layout.toy_setting(sigma)
-        console.say(f"toy-noise: training on {config.dataset} with sigma {sigma:g}", quiet)
-        train.run(train_config, run_dir, overwrite=True, quiet=True)
-        curves[f"{sigma:g}"], final_samples[f"sigma {sigma:g}"] = mode_curve(
-            run_dir, train_config, config, modes)
+    with console.progress_bar("toy-noise", len(config.sigmas), quiet) as bar:
+        for done, sigma in enumerate(config.sigmas):
+            bar.update(done, status=f"training on {config.dataset} with sigma {sigma:g}")
+            train_config = config.train_config(sigma)
+            run_dir = output.path / layout.toy_setting(sigma)
+            train.run(train_config, run_dir, overwrite=True, quiet=True)
+            curves[f"{sigma:g}"], final_samples[f"sigma {sigma:g}"] = mode_curve(
+                run_dir, train_config, config, modes)
+        bar.update(len(config.sigmas), status="done")
     summary = ToySummary(config.dataset, len(modes), dataclasses.asdict(config), curves)
     write_summary(output.summary, summary)
     reference = datasets.load_dataset(config.dataset).array[:SAMPLES]
