@@ -14,53 +14,42 @@ from gandiag.analysis.evidence import Interval, Part, Premise, Verdict
 from gandiag.analysis.probe import probe_claims as claims
 from gandiag.analysis.probe.probe_claims import RunSummaries
 from gandiag.analysis.theory import theory_claims
-from gandiag.store.schema import (
-    CheckpointSummary,
-    CostSummary,
-    Estimate,
-    FrozenSummary,
-    HeldOutSummary,
-    PremiseSummary,
-    SeedSummary,
-    TailRow,
-    TheorySummary,
-    VanishingRun,
-)
+from gandiag.store import schema
 
 
-def estimate(value: float, spread: float = 0.1) -> Estimate:
-    return Estimate(value, value - spread, value + spread)
+def estimate(value: float, spread: float = 0.1) -> schema.Estimate:
+    return schema.Estimate(value, value - spread, value + spread)
 
 
-def cost(decay=4.0, growth=2.0, variance=1.0, hill=1.0) -> CostSummary:
-    return CostSummary(
+def cost(decay=4.0, growth=2.0, variance=1.0, hill=1.0) -> schema.CostSummary:
+    return schema.CostSummary(
         grad_norm_start=1.0, grad_norm_end=10.0**-decay, decay_orders=estimate(decay),
         jitter_growth=estimate(1.0), jitter_null_low=0.8, jitter_null_high=1.2,
         tail_index=estimate(1.9), kurtosis=0.1, growth_after_accurate=estimate(growth),
         variance_growth=estimate(variance), hill_index=estimate(hill, 0.05))
 
 
-def premise_summary(d_max: float) -> PremiseSummary:
-    return PremiseSummary(epsilon_end=7.0, d_fake_max_end=d_max, grad_x_d_max_end=7.0,
+def premise_summary(d_max: float) -> schema.PremiseSummary:
+    return schema.PremiseSummary(epsilon_end=7.0, d_fake_max_end=d_max, grad_x_d_max_end=7.0,
                           jacobian_norm_end=5.0, bound_checks=0, bound_holds=0,
                           bound_ratio_max=None)
 
 
-def seed(original=None, minus_log_d=None, d_max=0.01, correct=600, count=600) -> SeedSummary:
+def seed(original=None, minus_log_d=None, d_max=0.01, correct=600, count=600) -> schema.SeedSummary:
     costs = {name: value for name, value in (("original", original),
                                             ("minus-log-d", minus_log_d)) if value}
-    return SeedSummary(
+    return schema.SeedSummary(
         seed=0, iters_to_acc_099_train=20, final_train_error=1e-4, d_fake_start=0.5,
         d_fake_end=1e-4,
-        held_out=HeldOutSummary(iters_to_acc_099=30, updates_at=50, correct_at=correct,
+        held_out=schema.HeldOutSummary(iters_to_acc_099=30, updates_at=50, correct_at=correct,
                                 count_at=count, final_accuracy=1.0, final_error=0.01,
                                 final_mixed_accuracy=0.99),
         costs=costs or None, premises=premise_summary(d_max))
 
 
-def runs(*seeds: SeedSummary) -> list[RunSummaries]:
-    return [RunSummaries(None, FrozenSummary(4000, 300, 300, {1: CheckpointSummary([s])}),
-                         None, None) for s in seeds]
+def runs(*seeds: schema.SeedSummary) -> list[RunSummaries]:
+    return [RunSummaries(None, schema.FrozenSummary(
+        4000, 300, 300, {1: schema.CheckpointSummary([s])}), None, None) for s in seeds]
 
 
 # Finding: premises gated only one direction.
@@ -88,14 +77,14 @@ def test_no_row_contradicts_its_premise_column():
             assert result.verdict is Verdict.PREMISE_NOT_MET, claim.key
 
 
-def vanishing(label: str, decay_orders: float, epsilon_end: float) -> VanishingRun:
+def vanishing(label: str, decay_orders: float, epsilon_end: float) -> schema.VanishingRun:
     grads = list(10 ** np.linspace(0, -decay_orders, 100))
-    return VanishingRun(label, 2, "adam", "full", 1.0, 0.0, 500, 0.9, list(range(100)),
+    return schema.VanishingRun(label, 2, "adam", "full", 1.0, 0.0, 500, 0.9, list(range(100)),
                         [epsilon_end] * 100, grads, grads, [0.9] * 100)
 
 
-def tail_row(case: str, alpha: float, near_zero: float) -> TailRow:
-    return TailRow(case, estimate(alpha), near_zero, 0.0, 0, 100_000, estimate(alpha, 0.05))
+def tail_row(case: str, alpha: float, near_zero: float) -> schema.TailRow:
+    return schema.TailRow(case, estimate(alpha), near_zero, 0.0, 0, 100_000, estimate(alpha, 0.05))
 
 
 # Finding: the theory controls could only read PREMISE NOT MET.
@@ -103,7 +92,7 @@ def test_theory_controls_can_fail():
     plateau = theory_claims._plateau([vanishing("full", 2.7, 0.5)])
     assert plateau.verdict is Verdict.CONTRADICTED
     assert theory_claims._plateau([vanishing("full", 0.2, 0.5)]).verdict is Verdict.SUPPORTED
-    summary = TheorySummary({}, {}, tails=[tail_row("white", 1.0, 0.005),
+    summary = schema.TheorySummary({}, {}, tails=[tail_row("white", 1.0, 0.005),
                                            tail_row("sigmoid", 1.0, 0.0),
                                            tail_row("clipped", 1.0, 0.0)])
     white, sigmoid, _ = theory_claims._tails(summary)
