@@ -59,11 +59,18 @@ def _print_versions(value: bool) -> None:
 
 
 @app.callback()
-def _commands(version: bool = typer.Option(False, "--version", callback=_print_versions,
-                                           is_eager=True,
-                                           help="Print gandiag's, JAX's, Flax's and "
-                                                "Python's versions and exit.")) -> None:
+def _commands(
+    version: bool = typer.Option(False, "--version", callback=_print_versions, is_eager=True,
+                                 help="Print gandiag's, JAX's, Flax's and Python's versions "
+                                 "and exit."),
+    compile_cache: str | None = typer.Option(
+        None, help="Folder where compiled steps are kept for the next command on the same "
+        "shapes ('off': none); default $GANDIAG_COMPILE_CACHE, else ~/.cache/gandiag/jax"),
+) -> None:
     """A laboratory for the training dynamics of GANs (Arjovsky & Bottou 2017)."""
+    from gandiag.core import compile_cache as cache
+
+    cache.enable(cache.choose_dir(compile_cache))
 
 
 # Errors of the machine rather than of gandiag: answered in one line wherever they strike.
@@ -514,6 +521,37 @@ def sweep(
     sweeps.run(config, launcher, jobs, slurm, cluster, quiet)
 
 
+def validate(
+    repeats: int = typer.Option(200, help="Simulated draws per world (at least 10); 200 "
+                                "keeps the run under 5 minutes on 2 cores"),
+    claim: list[str] | None = typer.Option(None, help="Only these claims (repeatable); "
+                                           "default: every claim with worlds"),
+    output: pathlib.Path | None = typer.Option(None, help="Default: runs/validate-<time>"),
+    write_spec_rates: bool = typer.Option(False, help="Also write each claim's measured "
+                                          "false rates, keyed by the spec's hash, to the file "
+                                          "every report reads them from"),
+    quiet: bool = typer.Option(False),
+):
+    """The judge's own error rates: every claim judged in simulated worlds whose truth is
+    known (VALIDATE.md and validate.png: verdict rates and interval coverage per world)."""
+    import datetime
+
+    from gandiag.analysis.validate import topics
+    from gandiag.views.validate import validate_report
+
+    if repeats < 10:
+        raise GandiagError(f"--repeats must be at least 10, got {repeats}")
+    known = topics.claims()
+    unknown = [name for name in claim or [] if name not in known]
+    if unknown:
+        raise GandiagError(f"unknown --claim {', '.join(unknown)}; choose from: "
+                           f"{', '.join(known)}")
+    output = output or runs.runs_root() / datetime.datetime.now().strftime(
+        "validate-%Y%m%d-%H%M%S")
+    path = validate_report.run(output, repeats, claim or None, write_spec_rates, quiet)
+    typer.echo(f"validate: {path}")
+
+
 for name, command, options in [
     ("freeze-g-train-d", freeze_g_train_d, {}),
     ("freeze-G-train-D", freeze_g_train_d, {"hidden": True}),
@@ -529,6 +567,7 @@ for name, command, options in [
     ("quality", quality, {}),
     ("sweep", sweep, {}),
     ("ablate", ablate, {}),
+    ("validate", validate, {}),
 ]:
     app.command(name, **options)(user_errors(command))
 
