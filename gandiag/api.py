@@ -3,7 +3,7 @@
 Each function runs what the command of the same name runs and returns the record that
 command writes (``summary.json`` read back as its dataclass), so a notebook and the
 command line see the same numbers. Configs are the frozen dataclasses the commands build
-from their flags, re-exported here; docs/api.md walks through a session::
+from their flags, re-exported here; docs/api.md walks through an example::
 
     from gandiag import api
 

@@ -4,7 +4,7 @@ neighbours, and the sub-run on a tiny model."""
 import numpy as np
 import pytest
 
-from gandiag.analysis.ablate import concentration, study_verdicts
+from gandiag.analysis.ablate import concentration, registry, study_verdicts
 from gandiag.analysis.spec import ABLATION_MIN_SEEDS, CONCENTRATION_NULL_RATE, CONCENTRATION_SHARE
 from gandiag.config import AblateConfig, ProbeConfig
 from gandiag.experiments.ablate import ablate
@@ -68,7 +68,8 @@ def _cells(fake_shares, real_shares, epoch=1):
 
 def test_verdict_follows_the_numbers():
     def judged(fakes, reals):
-        return study_verdicts.judge("concentration", "separate", _cells(fakes, reals))
+        return registry.study("concentration").judge("concentration", "separate",
+                                                      _cells(fakes, reals))
 
     found = judged([0.5, 0.4, 0.6], [0.02, 0.03, 0.05])
     assert found.verdict == concentration.CONCENTRATED

@@ -13,7 +13,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 # A command line: `gandiag`, a command (or a top-level option), then its words up to a
 # comment, another command or the end of the code.
-INVOCATION = re.compile(r"(?:^|[\s(;|&`$])gandiag ((?:--)?[a-z][\w-]*)([^#;|&`]*)")
+INVOCATION = re.compile(r"(?:^|[\s(;|&`$])(?<!from )gandiag ((?:--)?[a-z][\w-]*)([^#;|&`]*)")
 FENCE = re.compile(r"^```.*?^```", re.S | re.M)
 INLINE = re.compile(r"`([^`\n]+)`")
 

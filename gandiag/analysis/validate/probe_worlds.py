@@ -140,7 +140,7 @@ def _figure2_world(size, name, truth, decay, d_fake_max, description) -> World:
 def _figure3(claim: str, after_rise: float, bent: bool, accurate: bool, rng):
     """A -log D norm from the moment D is accurate: ``after_rise`` orders to the end,
     linearly; ``bent``: the rise is over by iteration 50 (ACCURATE_AT + 30) and the norm
-    stationary after, the issue's hard null."""
+    stationary after, a hard null."""
     end = end_length(ITERATIONS)
 
     def seed_draw(effect: float, single: bool) -> SeedDraw:
