@@ -43,6 +43,7 @@ from gandiag.store import layout, locks, records, runs
 from gandiag.store.checkpoints import Checkpoints
 from gandiag.store.fetch import MetricBuffer
 from gandiag.store.schema import CheckpointSummary, FrozenSummary, write_summary
+from gandiag.store.tensorboard import write_probe_events
 from gandiag.views import console, plots, tables
 
 # Metrics are fetched from the device this many iterations at a time.
@@ -276,6 +277,7 @@ def write_records(output: layout.ExperimentDir, found: Records) -> None:
     records.write_jsonl(output.curves, found.curves)
     records.write_jsonl(output.heldout, found.evaluations)
     records.write_jsonl(output.premises, found.premises)
+    write_probe_events(output.path, found)
 
 
 def checkpoint_summaries(found: Records, sigma: float = 0.0) -> dict[int, CheckpointSummary]:
