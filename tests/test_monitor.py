@@ -9,9 +9,11 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from typer.testing import CliRunner
 
 from gandiag.analysis import spec
 from gandiag.analysis.monitor.health import HealthWatch, checks, warnings_of
+from gandiag.cli.commands import app
 from gandiag.config import DataConfig, ModelConfig, TrainConfig
 from gandiag.core import losses
 from gandiag.core.monitor_step import make_monitor_step, median_nearest_distance, other_cost
@@ -162,3 +164,13 @@ def test_probe_curves_become_one_tensorboard_run_per_d_seed(tmp_path):
         assert [event.value for event in norms] == pytest.approx([0.1, 0.01, 0.001])
         assert not any("projections" in tag for tag in events.Tags()["scalars"])
     assert events.Scalars("premise/epsilon")[0].value == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("flag, value, allowed", [
+    ("--monitor-every", "-5", ">= 0"), ("--r2", "-1", ">= 0"), ("--cost", "relativstic",
+                                                                "relativistic")])
+def test_bad_monitor_and_penalty_values_are_one_line_errors(flag, value, allowed):
+    result = CliRunner().invoke(app, ["train", "--epochs", "1", flag, value])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    (line,) = result.stderr.splitlines()
+    assert value in line and allowed in line
