@@ -4,13 +4,25 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 RUNS ?= runs
 
-.PHONY: setup demo test test-all faults lint bench clean
+.PHONY: setup demo test test-all faults lint bench clean lock
 
-$(BIN)/gandiag: pyproject.toml
+LOCK := requirements.lock
+
+# Installs the exact versions of requirements.lock (pyproject.toml keeps the ranges, for
+# using gandiag as a library): the same code and seed give the same numbers on every machine.
+$(BIN)/gandiag: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c $(LOCK) -e '.[dev]'
 	@touch $@
+
+# Re-resolve the lock from pyproject.toml's ranges in a fresh environment.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet -e '.[dev]'
+	.lock-venv/bin/pip freeze --exclude-editable > $(LOCK)
+	rm -rf .lock-venv
 
 setup: $(BIN)/gandiag
 
@@ -40,7 +52,7 @@ clean:
 	rm -rf $(VENV) $(RUNS) .pytest_cache build *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
-# Sweeps: `gandiag sweep` is their one definition (gandiag/experiments/sweep.py): each setting
+# Sweeps: `gandiag sweep` is their one definition (gandiag/experiments/sweep/sweep.py): each setting
 # trains in its own run dir and is probed there, settings run side by side (SWEEP_JOBS at a
 # time), a rerun skips the finished ones (stamped by their probe/summary.json; delete a
 # setting's run dir to redo it), then `gandiag compare` puts them side by side in

@@ -143,7 +143,7 @@ def probe_call(size, channels, model=MODEL, batch=BATCH,
                  jnp.float32(0), directions])
 
 
-# Issue 16's targets, in iterations per second on the 2-core dev CPU: PyTorch 2.13 eager,
+# The targets, in iterations per second on the 2-core dev CPU: PyTorch 2.13 eager,
 # channels-last (oneDNN), measured on the same machine ran the probe at 7.7 it/s (32x32x1)
 # and 1.6 (64x64x3) and the train step at 10.2 steps/s.
 TARGETS = {"train_32x32x1": 10.2, "probe_32x32x1": 9.3, "probe_64x64x3": 1.9}

@@ -22,7 +22,7 @@ def _isolated_runs_root(tmp_path_factory):
 def tiny_run(tmp_path_factory, _isolated_runs_root):
     """A 2-epoch DCGAN on the embedded digits (ngf = ndf = 8), saved at epochs 1 and 2."""
     from gandiag.config import DataConfig, ModelConfig, TrainConfig
-    from gandiag.experiments import train
+    from gandiag.experiments.train import train
 
     config = TrainConfig(data=DataConfig("digits"), model=ModelConfig(nz=16, ngf=8, ndf=8),
                          epochs=2, save_epochs=(1, 2))

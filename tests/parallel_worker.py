@@ -13,7 +13,8 @@ import sys
 
 from gandiag.config import DataConfig, ModelConfig, ParallelConfig, ProbeConfig, TrainConfig
 from gandiag.core import parallel
-from gandiag.experiments import frozen, train
+from gandiag.experiments.probe import probe as probing
+from gandiag.experiments.train import train
 from gandiag.store import layout, records, schema
 
 CONFIG = TrainConfig(data=DataConfig("digits", image_size=16),
@@ -32,7 +33,7 @@ def main(output: pathlib.Path, root: pathlib.Path, iters: int) -> None:
     for count in DEVICE_COUNTS:
         copy = root / f"probe-{count}"
         shutil.copytree(root / "train-4", copy)
-        summary = frozen.run(copy, ProbeConfig(iters=iters, batch_size=32, eval_size=128),
+        summary = probing.run(copy, ProbeConfig(iters=iters, batch_size=32, eval_size=128),
                              layout.PROBE, quiet=True, parallel=ParallelConfig(devices=count))
         curves = records.read_jsonl(layout.RunDir(copy).experiment(layout.PROBE).curves)
         found["probe"][count] = {"summary": schema.encode(summary), "curves": curves}

@@ -6,71 +6,74 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from gandiag.analysis import ablations
+from gandiag.analysis.ablate import registry, study_verdicts
+from gandiag.analysis.ablate.registry import Context
 from gandiag.analysis.spec import ABLATION_MIN_SEEDS, ABLATION_NULL_RATE
+from gandiag.cli import app
 from gandiag.config import AblateConfig, ModelConfig, ProbeConfig, TrainConfig
 from gandiag.core import artefacts
 from gandiag.core.networks import build_networks
 from gandiag.core.state import init_discriminator
-from gandiag.experiments import ablate, ablation_studies
+from gandiag.errors import GandiagError
+from gandiag.experiments.ablate import ablate, ablate_preset
 from gandiag.store import layout, records
-from gandiag.views import ablations as ablation_views
+from gandiag.views.ablate import ablate_section as ablation_views
 
 
 def _cells(baseline_values, variant_values, epoch=25):
     def values(held_out_error, decay):
         return {"held_out_error": held_out_error, "decay_original": decay,
                 "iters_to_099": [None] * len(held_out_error)}
-    return [ablations.cell("separate", epoch, values(*baseline_values)),
-            ablations.cell("joint", epoch, values(*variant_values))]
+    return [study_verdicts.cell("separate", epoch, values(*baseline_values)),
+            study_verdicts.cell("joint", epoch, values(*variant_values))]
 
 
 def test_rule_flags_a_null_variant_at_the_rate_the_spec_states():
     rng = np.random.default_rng(0)
     draws = rng.normal(size=(20000, 2, ABLATION_MIN_SEEDS))
-    flagged = np.mean([ablations.separated(ablations.Spread.of(v), ablations.Spread.of(b))
-                       for b, v in draws])
+    spread = study_verdicts.Spread.of
+    flagged = np.mean([study_verdicts.separated(spread(v), spread(b)) for b, v in draws])
     assert flagged <= ABLATION_NULL_RATE
     # An effect of five times the seeds' standard deviation is found almost always.
-    shifted = np.mean([ablations.separated(ablations.Spread.of(v + 5), ablations.Spread.of(b))
+    shifted = np.mean([study_verdicts.separated(spread(v + 5), spread(b))
                        for b, v in draws[:2000]])
     assert shifted > 0.95
 
 
 def test_verdict_follows_the_numbers():
-    large = ablations.judge("normalisation", "separate", _cells(
+    large = study_verdicts.judge("normalisation", "separate", _cells(
         ([1.2, 1.3, 1.4], [0.3, 0.35, 0.4]), ([0.5, 0.52, 0.55], [0.3, 0.34, 0.41])))
-    assert large.verdict == ablations.MATTERS
+    assert large.verdict == study_verdicts.MATTERS
     assert [(e.variant, e.metric) for e in large.effects] == [("joint", "held_out_error")]
     assert "joint vs separate at epoch 25: held-out cross-entropy 0.523" in large.sentence
-    null = ablations.judge("normalisation", "separate", _cells(
+    null = study_verdicts.judge("normalisation", "separate", _cells(
         ([1.2, 1.3, 1.4], [0.3, 0.35, 0.4]), ([1.25, 1.5, 1.1], [0.32, 0.38, 0.2])))
-    assert null.verdict == ablations.NO_EFFECT and not null.effects
+    assert null.verdict == study_verdicts.NO_EFFECT and not null.effects
     # Disjoint ranges, but the means are no further apart than a range is wide.
-    small = ablations.judge("normalisation", "separate", _cells(
+    small = study_verdicts.judge("normalisation", "separate", _cells(
         ([1.0, 1.2, 1.4], [0.3, 0.35, 0.4]), ([1.45, 1.5, 1.75], [0.32, 0.38, 0.36])))
-    assert small.verdict == ablations.NO_EFFECT
-    few = ablations.judge("normalisation", "separate", _cells(
+    assert small.verdict == study_verdicts.NO_EFFECT
+    few = study_verdicts.judge("normalisation", "separate", _cells(
         ([1.2, 1.3], [0.3, 0.35]), ([0.5, 0.52], [0.3, 0.34])))
-    assert few.verdict == ablations.INCONCLUSIVE and "2 D seed(s)" in few.sentence
+    assert few.verdict == study_verdicts.INCONCLUSIVE and "2 D seed(s)" in few.sentence
 
 
 def test_the_answer_names_the_decay_per_g_and_the_factors_that_move_it():
     def baseline(epoch, decay, error):
-        return ablations.cell("separate", epoch, {
+        return study_verdicts.cell("separate", epoch, {
             "decay_original": decay, "held_out_error": error, "in_batch_error": [0.3] * 3,
             "held_out_accuracy": [0.7, 0.75, 0.8], "iters_to_099": [None] * 3})
-    moved = ablations.judge("normalisation", "separate", [
+    moved = study_verdicts.judge("normalisation", "separate", [
         baseline(25, [0.7, 0.8, 0.9], [1.2, 1.3, 1.4]),
-        ablations.cell("joint", 25, {"decay_original": [3.6, 3.8, 4.0],
+        study_verdicts.cell("joint", 25, {"decay_original": [3.6, 3.8, 4.0],
                                      "held_out_error": [1.2, 1.3, 1.35],
                                      "iters_to_099": [None] * 3})])
-    unmoved = ablations.judge("memorisation", "separate", _cells(
+    unmoved = study_verdicts.judge("memorisation", "separate", _cells(
         ([1.2, 1.3, 1.4], [0.7, 0.8, 0.9]), ([1.25, 1.5, 1.1], [0.75, 0.85, 0.7])))
     cells = [baseline(1, [3.5, 3.8, 4.0], [1e-4, 2e-4, 3e-4]),
              baseline(25, [0.7, 0.8, 0.9], [1.2, 1.3, 1.4])]
-    plateau = ablations.Verdict("epoch 25 PLATEAU", [], "")
-    answer = ablations.decay_answer(cells, {"normalisation": moved, "memorisation": unmoved},
+    plateau = study_verdicts.Verdict("epoch 25 PLATEAU", [], "")
+    answer = study_verdicts.decay_answer(cells, {"normalisation": moved, "memorisation": unmoved},
                                     plateau)
     assert "Epoch 1: original-cost decay 3.77 [3.5, 4] orders" in answer
     assert "(D not perfect out of sample; on its own" in answer  # held-out accuracy 0.7-0.8
@@ -80,7 +83,7 @@ def test_the_answer_names_the_decay_per_g_and_the_factors_that_move_it():
     assert "on its own batches 0.3 [0.3, 0.3]" in answer
     assert answer.endswith("(the baseline of the length study): epoch 25 PLATEAU.")
     same = [baseline(1, [0.7, 0.85, 0.9], [1.2, 1.3, 1.4]), cells[1]]
-    quiet = ablations.decay_answer(same, {"memorisation": unmoved})
+    quiet = study_verdicts.decay_answer(same, {"memorisation": unmoved})
     assert "does not differ" in quiet and "beyond the seed spread: none" in quiet
 
 
@@ -111,10 +114,10 @@ def test_eval_mode_d_scores_each_real_independently_of_the_fakes(batching, depen
 
 
 def test_variants_are_one_factor_at_a_time_from_a_shared_baseline():
-    config = ablation_studies.preset("digits")
-    names = {study: [v.name for v in ablation_studies.variants(
-        study, config, 1497, upsampled=True, image_size=32, dataset="digits")]
-             for study in config.studies}
+    config = ablate_preset.preset("digits")
+    digits = Context(1497, upsampled=True, image_size=32, dataset="digits", image_sizes=(16, 32))
+    names = {study: [v.name for v in registry.variants(study, config, digits)]
+             for study in registry.STUDY_NAMES}
     assert names == {"normalisation": ["separate", "joint", "eval-mode", "none", "spectral",
                                        "r1-10"],
                      "memorisation": ["separate", "n-1000"],
@@ -123,12 +126,22 @@ def test_variants_are_one_factor_at_a_time_from_a_shared_baseline():
                      "length-optimiser": ["separate-2000-iters", "adam-lr-1e-3",
                                           "adam-beta1-0.9", "sgd-lr-0.01"],
                      "resolution": ["32px", "16px"]}
-    assert [v.name for v in ablation_studies.variants("artefacts", config, 1497)] == [
+    assert [v.name for v in registry.variants("artefacts", config, Context(1497))] == [
         "separate", "clean"]
     baselines = {(v.probe, v.train_subset) for v in (
-        ablation_studies.variants(s, config, 1497, image_size=32, dataset="digits")[0]
-        for s in config.studies if s != "length-optimiser")}
+        registry.variants(s.name, config, digits)[0]
+        for s in registry.STUDIES if s.shares_baseline or s.role == "resolution")}
     assert len(baselines) == 1
+
+
+def test_the_studies_are_one_registry():
+    assert registry.STUDY_NAMES[:2] == ("normalisation", "memorisation")
+    assert len(set(registry.STUDY_NAMES)) == len(registry.STUDIES)
+    with pytest.raises(GandiagError, match="study 'colour' is not allowed; choose one of: "
+                                           "normalisation, memorisation"):
+        registry.study("colour")
+    result = CliRunner().invoke(app, ["ablate", "--help"], terminal_width=200)
+    assert all(name in result.output for name in registry.STUDY_NAMES)
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +163,7 @@ def test_ablate_runs_a_sub_run_per_variant_and_builds_the_tables(ablated):
         _, (columns, rows), verdict = ablation_views.study_table(run, study)
         assert all(len(row) == len(columns) for row in rows)
         assert [row[:2] for row in rows] == [[v, 1] for v in variants]
-        assert verdict.verdict == ablations.INCONCLUSIVE  # one D seed cannot be judged
+        assert verdict.verdict == study_verdicts.INCONCLUSIVE  # one D seed cannot be judged
     # The shared baseline ran once and was copied, not rerun.
     assert (records.read_jsonl(run.ablation("artefacts", "separate").curves)
             == records.read_jsonl(run.ablation("memorisation", "separate").curves))

@@ -7,7 +7,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from gandiag.analysis import ablation_length, ablations
+from gandiag.analysis.ablate import length_rule, registry, study_verdicts
+from gandiag.analysis.ablate.registry import Context, Variant
 from gandiag.analysis.spec import (
     ABLATION_LENGTH_SGD_LR,
     ABLATION_LENGTH_SLOPE,
@@ -17,10 +18,10 @@ from gandiag.analysis.spec import (
 from gandiag.config import AblateConfig, ProbeConfig
 from gandiag.core.state import optimizer_of
 from gandiag.errors import GandiagError
-from gandiag.experiments import ablate, ablation_studies
-from gandiag.experiments.frozen import evaluation_points
-from gandiag.store import layout, records, runs
-from gandiag.views import ablations as ablation_views
+from gandiag.experiments.ablate import ablate
+from gandiag.experiments.probe.probe import evaluation_points
+from gandiag.store import layout, records
+from gandiag.views.ablate import ablate_section as ablation_views
 
 
 def _ar1(rng, trials: int, points: int, sd: float, coefficient: float) -> np.ndarray:
@@ -38,9 +39,9 @@ def _verdicts(d_updates, log10_errors, iters: int) -> list[str]:
     """The rule's label for each trial of (trials, seeds, points) log10 cross-entropies."""
     labels = []
     for trial in log10_errors:
-        fits = [ablation_length.error_slope(d_updates, 10.0 ** curve, iters) for curve in trial]
-        labels.append(ablation_length.classify(ablations.Spread.of([f[0] for f in fits]),
-                                               ablations.Spread.of([f[1] for f in fits])))
+        fits = [length_rule.error_slope(d_updates, 10.0 ** curve, iters) for curve in trial]
+        labels.append(length_rule.classify(study_verdicts.Spread.of([f[0] for f in fits]),
+                                               study_verdicts.Spread.of([f[1] for f in fits])))
     return labels
 
 
@@ -52,13 +53,13 @@ def test_slope_rule_rarely_calls_a_flat_curve_falling_and_finds_a_real_fall(iter
     for sd, coefficient in ((0.1, 0.5), (0.3, 0.5), (0.3, 0.8)):
         flat = -3 + _ar1(rng, trials, d_updates.size, sd, coefficient)
         labels = _verdicts(d_updates, flat, iters)
-        assert labels.count(ablation_length.FALLING) / trials <= ABLATION_NULL_RATE
+        assert labels.count(length_rule.FALLING) / trials <= ABLATION_NULL_RATE
         if iters == 20_000:
             # A flat curve this long is called a plateau, and a fall of twice the threshold
             # is found (the statistic can fail either way).
-            assert labels.count(ablation_length.PLATEAU) / trials > 0.95
+            assert labels.count(length_rule.PLATEAU) / trials > 0.95
             falling = flat + 2 * ABLATION_LENGTH_SLOPE * d_updates / 1000
-            assert (_verdicts(d_updates, falling, iters).count(ablation_length.FALLING)
+            assert (_verdicts(d_updates, falling, iters).count(length_rule.FALLING)
                     / trials > 0.95)
 
 
@@ -66,10 +67,10 @@ def test_slope_is_in_orders_per_thousand_updates_over_the_last_half():
     d_updates = np.arange(0, 4001, 100)
     # Flat for the first half, then a fall of 0.5 orders per 1,000 updates.
     log10 = np.where(d_updates < 2000, -2.0, -2.0 - 0.5 * (d_updates - 2000) / 1000)
-    slope, slope_se = ablation_length.error_slope(d_updates, 10.0**log10, 4000)
+    slope, slope_se = length_rule.error_slope(d_updates, 10.0**log10, 4000)
     assert slope == pytest.approx(-0.5) and slope_se == pytest.approx(0, abs=1e-9)
     # A cross-entropy that underflows to 0 sits at the floor: a plateau, not -inf.
-    slope, _ = ablation_length.error_slope(d_updates, np.zeros(d_updates.size), 4000)
+    slope, _ = length_rule.error_slope(d_updates, np.zeros(d_updates.size), 4000)
     assert slope == 0
 
 
@@ -83,55 +84,56 @@ def _evaluations(seed_slopes, iters=4000, noise=0.02):
 def _cell(variant, seed_slopes, held_out_error):
     values = {"held_out_error": held_out_error, "decay_original": [1.0, 1.1, 1.2],
               "iters_to_099": [None] * 3,
-              **ablation_length.seed_values(_evaluations(seed_slopes), 25, 4000)}
-    return ablations.cell(variant, 25, values)
+              **length_rule.seed_values(_evaluations(seed_slopes), 25, 4000)}
+    return study_verdicts.cell(variant, 25, values)
 
 
 def test_length_verdict_follows_the_curves():
-    falling = ablation_length.judge("length-optimiser", "separate-4000-iters", [
+    falling = length_rule.judge("length-optimiser", "separate-4000-iters", [
         _cell("separate-4000-iters", [-0.5, -0.45, -0.6], [1e-3, 1.2e-3, 0.9e-3]),
         _cell("sgd-lr-0.01", [0.0, 0.01, -0.02], [0.3, 0.35, 0.4])])
     assert falling.verdict == "epoch 25 KEEPS FALLING"
     assert "sgd-lr-0.01 at epoch 25: PLATEAU" in falling.sentence
     assert [(e.variant, e.metric) for e in falling.effects] == [("sgd-lr-0.01",
                                                                  "held_out_error")]
-    flat = ablation_length.judge("length-optimiser", "separate-4000-iters", [
+    flat = length_rule.judge("length-optimiser", "separate-4000-iters", [
         _cell("separate-4000-iters", [0.01, -0.02, 0.0], [1e-3, 1.2e-3, 0.9e-3])])
     assert flat.verdict == "epoch 25 PLATEAU"
-    split = ablation_length.judge("length-optimiser", "separate-4000-iters", [
+    split = length_rule.judge("length-optimiser", "separate-4000-iters", [
         _cell("separate-4000-iters", [-0.5, 0.0, -0.4], [1e-3, 1.2e-3, 0.9e-3])])
     assert split.verdict == "epoch 25 INCONCLUSIVE"
 
 
 def test_sgd_variant_takes_plain_gradient_steps():
-    sgd = ablation_studies.variants("length-optimiser", AblateConfig(), 10_000)[-1]
+    sgd = registry.variants("length-optimiser", AblateConfig(), Context(10_000))[-1]
     tx = optimizer_of(sgd.probe.optimizer)
     params = {"w": jnp.array([1.0, -2.0])}
     gradient = {"w": jnp.array([0.5, 4.0])}
     updates, _ = tx.update(gradient, tx.init(params), params)
     np.testing.assert_allclose(updates["w"], -ABLATION_LENGTH_SGD_LR * gradient["w"])
-    adam = optimizer_of(ablation_studies.variants("length-optimiser", AblateConfig(),
-                                                  10_000)[0].probe.optimizer)
+    adam = optimizer_of(registry.variants("length-optimiser", AblateConfig(),
+                                          Context(10_000))[0].probe.optimizer)
     adam_updates, _ = adam.update(gradient, adam.init(params), params)
     assert not np.allclose(adam_updates["w"], updates["w"])
 
 
 def test_length_and_resolution_variants():
     config = AblateConfig(length_iters=2000)
-    length = ablation_studies.variants("length-optimiser", config, 10_000)
+    length = registry.variants("length-optimiser", config, Context(10_000))
     assert [v.name for v in length] == ["separate-2000-iters", "adam-lr-1e-3", "adam-beta1-0.9",
                                         f"sgd-lr-{ABLATION_LENGTH_SGD_LR:g}"]
-    baseline = ablation_studies.variants("normalisation", config, 10_000)[0].probe
+    baseline = registry.variants("normalisation", config, Context(10_000))[0].probe
     # The baseline is the other studies' baseline at this study's length.
     assert length[0].probe == dataclasses.replace(baseline, iters=2000)
     assert {v.probe.optimizer.name for v in length} == {"adam", "sgd"}
-    resolution = ablation_studies.variants("resolution", config, 10_000, image_size=32,
-                                              dataset="mnist")
+    resolution = registry.variants("resolution", config, Context(
+        10_000, image_size=32, dataset="mnist", image_sizes=(16, 32, 64)))
     assert [(v.name, v.image_size) for v in resolution] == [("32px", 0), ("16px", 16),
                                                             ("64px", 64)]
     with pytest.raises(GandiagError, match="resolution size 64 is not available for digits; "
                                            "choose sizes from: 16, 32"):
-        ablation_studies.variants("resolution", config, 1497, image_size=16, dataset="digits")
+        registry.variants("resolution", config, Context(1497, image_size=16, dataset="digits",
+                                                        image_sizes=(16, 32)))
 
 
 @pytest.fixture(scope="module")
@@ -153,15 +155,15 @@ def test_length_and_resolution_run_a_sub_run_per_variant(ablated):
         _, (columns, rows), verdict = ablation_views.study_table(run, study)
         assert [row[:2] for row in rows] == [[v, 1] for v in variants]
         assert all(len(row) == len(columns) for row in rows)
-        assert verdict.verdict.endswith(ablations.INCONCLUSIVE)  # one D seed
+        assert verdict.verdict.endswith(study_verdicts.INCONCLUSIVE)  # one D seed
     # The length table's slope is that of the variant's own held-out evaluations.
     header, rows = ablation_views.study_table(run, "length-optimiser")[1]
     baseline = run.ablation("length-optimiser", "separate-120-iters")
     evaluations = records.read_jsonl(baseline.heldout)
-    slope, _ = ablation_length.error_slope([e["d_updates"] for e in evaluations],
+    slope, _ = length_rule.error_slope([e["d_updates"] for e in evaluations],
                                            [e["error"] for e in evaluations], 120)
     assert rows[0][header.index("held-out CE slope, last half (orders/1k updates)")] == (
-        ablations.Spread.of([slope]).text())
+        study_verdicts.Spread.of([slope]).text())
     # The run's own side reuses the identical length baseline, copied.
     assert (records.read_jsonl(run.ablation("resolution", "16px").curves)
             == records.read_jsonl(baseline.curves))
@@ -173,7 +175,6 @@ def test_resolution_trains_a_g_at_the_other_side_once(ablated, tiny_run):
     settings = records.read_json(trained.config)
     assert settings["data"]["image_size"] == 32 and settings["epochs"] == 1
     assert records.read_json(run.config)["data"]["image_size"] == 16
-    assert runs.resolve_run_dir(None).resolve() == tiny_run.resolve()
     # A second ablate reuses the trained G (its metrics untouched) and the probes.
     stamp = trained.metrics.stat().st_mtime_ns
     ablate.run(tiny_run, config, quiet=True)
@@ -201,11 +202,11 @@ def test_bad_sizes_and_lengths_are_one_line_errors(tiny_run, options, message):
 def test_a_study_with_its_own_epochs_probes_only_those(tiny_run):
     # The length-optimiser preset probes epoch 25 only while the other studies probe 1 and
     # 25: the variant's epochs, not the run's probe's, choose the Gs.
-    from gandiag.experiments import ablate_resolution, frozen
-    from gandiag.experiments.ablation_studies import Variant
+    from gandiag.experiments.ablate import resolution
+    from gandiag.experiments.probe import probe as probing
 
-    base = frozen.prepare(tiny_run, ProbeConfig(epochs=(1, 2), iters=2), layout.PROBE)
+    base = probing.prepare(tiny_run, ProbeConfig(epochs=(1, 2), iters=2), layout.PROBE)
     own = Variant("own", dataclasses.replace(base.probe, epochs=(2,)))
-    assert ablate_resolution.source(base, own, quiet=True).epochs == (2,)
+    assert resolution.source(base, "length-optimiser", own, quiet=True).epochs == (2,)
     same = Variant("same", base.probe)
-    assert ablate_resolution.source(base, same, quiet=True) is base
+    assert resolution.source(base, "length-optimiser", same, quiet=True) is base

@@ -5,9 +5,10 @@ import math
 
 import pytest
 
-from gandiag.analysis import claims, noise_claims
-from gandiag.analysis.claims import RunSummaries
 from gandiag.analysis.evidence import Verdict
+from gandiag.analysis.noise import noise_claims
+from gandiag.analysis.probe import probe_claims
+from gandiag.analysis.probe.probe_claims import RunSummaries
 from gandiag.errors import GandiagError
 from gandiag.store import schema
 from gandiag.store.schema import (
@@ -62,34 +63,35 @@ def run(**epochs: list[SeedSummary]) -> RunSummaries:
 
 
 def test_figure1_needs_the_held_out_interval_above_099():
-    perfect = claims.figure1([run(e1=[seed_summary()], e25=[seed_summary()])])
+    perfect = probe_claims.figure1([run(e1=[seed_summary()], e25=[seed_summary()])])
     assert perfect.verdict is Verdict.SUPPORTED
     assert perfect.effects[0].interval.low > 0.99
     # 598 of 600: the estimate is above 0.99 but its interval is not: inconclusive.
-    edge = claims.figure1([run(e1=[seed_summary(correct=598)])])
+    edge = probe_claims.figure1([run(e1=[seed_summary(correct=598)])])
     assert edge.verdict is Verdict.INCONCLUSIVE
-    assert claims.figure1([run(e1=[seed_summary(correct=540)])]).verdict is Verdict.CONTRADICTED
-    assert claims.figure1([RunSummaries(None, None, None, None)]).verdict is Verdict.NOT_RUN
+    low = probe_claims.figure1([run(e1=[seed_summary(correct=540)])])
+    assert low.verdict is Verdict.CONTRADICTED
+    assert probe_claims.figure1([RunSummaries(None, None, None, None)]).verdict is Verdict.NOT_RUN
 
 
 def test_figure2_premise_turns_a_failure_into_premise_not_met():
-    near_optimal = claims.figure2([run(e1=[seed_summary(original=cost(decay=1.5),
+    near_optimal = probe_claims.figure2([run(e1=[seed_summary(original=cost(decay=1.5),
                                                         premise=premises(0.01))])])
     assert near_optimal.verdict is Verdict.CONTRADICTED
-    far = claims.figure2([run(e1=[seed_summary(original=cost(decay=1.5),
+    far = probe_claims.figure2([run(e1=[seed_summary(original=cost(decay=1.5),
                                                premise=premises(0.9))])])
     assert far.verdict is Verdict.PREMISE_NOT_MET
     assert "epsilon at the end 0.9" in far.premise.measured
-    vanishing = claims.figure2([run(e1=[seed_summary(original=cost(decay=4.0),
+    vanishing = probe_claims.figure2([run(e1=[seed_summary(original=cost(decay=4.0),
                                                      premise=premises(0.9))])])
     assert vanishing.verdict is Verdict.SUPPORTED  # the paper's observation, whatever epsilon
-    straddling = claims.figure2([run(e1=[seed_summary(original=cost(decay=3.05, spread=0.2),
+    straddling = probe_claims.figure2([run(e1=[seed_summary(original=cost(decay=3.05, spread=0.2),
                                                       premise=premises())])])
     assert straddling.verdict is Verdict.INCONCLUSIVE
 
 
 def test_figure2_decomposes_the_decay():
-    result = claims.figure2([run(e1=[seed_summary(original=cost(decay=3.7),
+    result = probe_claims.figure2([run(e1=[seed_summary(original=cost(decay=3.7),
                                                   minus_log_d=cost(decay=-0.3),
                                                   premise=premises())])])
     # d_fake 0.5 -> 1e-4: the odds fall 4 orders; the -log D norm grows 0.3.
@@ -99,7 +101,7 @@ def test_figure2_decomposes_the_decay():
 def test_several_seeds_and_runs_give_a_hierarchical_interval():
     runs = [run(e1=[seed_summary(s, original=cost(decay=3.5 + 0.1 * s + 0.2 * g))
                     for s in range(3)]) for g in range(3)]
-    result = claims.figure2(runs)
+    result = probe_claims.figure2(runs)
     interval = result.effects[0].interval
     assert "hierarchical bootstrap over 3 G runs" in interval.method
     assert interval.low < 3.8 < interval.high
@@ -107,24 +109,24 @@ def test_several_seeds_and_runs_give_a_hierarchical_interval():
 
 def test_figure3_growth_and_jitter():
     growing = [run(e1=[seed_summary(minus_log_d=cost(decay=-0.5, jitter=2.0))])]
-    growth, jitter = claims.figure3(growing)
+    growth, jitter = probe_claims.figure3(growing)
     assert (growth.verdict, jitter.verdict) == (Verdict.SUPPORTED, Verdict.SUPPORTED)
     assert "stationary-noise 90% band: epoch 1 [0.80, 1.20]" in jitter.note
-    flat = claims.figure3([run(e1=[seed_summary(minus_log_d=cost(decay=0.5, jitter=1.0))])])
+    flat = probe_claims.figure3([run(e1=[seed_summary(minus_log_d=cost(decay=0.5, jitter=1.0))])])
     assert [r.verdict for r in flat] == [Verdict.CONTRADICTED, Verdict.INCONCLUSIVE]
 
 
 def test_theorem26_premise_cannot_hold_for_a_sigmoid_d():
-    cauchy = claims.theorem26([run(e1=[seed_summary(minus_log_d=cost(alpha=1.0))])])
+    cauchy = probe_claims.theorem26([run(e1=[seed_summary(minus_log_d=cost(alpha=1.0))])])
     assert cauchy.verdict is Verdict.PREMISE_NOT_MET
     assert cauchy.effects[0].interval.estimate == pytest.approx(1.0)
 
 
 def test_a_cost_not_probed_is_not_run():
     only_original = [run(e1=[seed_summary(original=cost())])]
-    assert claims.figure2(only_original).verdict is not Verdict.NOT_RUN
-    assert all(r.verdict is Verdict.NOT_RUN for r in claims.figure3(only_original))
-    assert claims.theorem26(only_original).verdict is Verdict.NOT_RUN
+    assert probe_claims.figure2(only_original).verdict is not Verdict.NOT_RUN
+    assert all(r.verdict is Verdict.NOT_RUN for r in probe_claims.figure3(only_original))
+    assert probe_claims.theorem26(only_original).verdict is Verdict.NOT_RUN
 
 
 def noise_summary(decays: dict[float, float], delta=4.0, w=(10.0, 5.0), jsd=0.6,
@@ -167,7 +169,7 @@ def test_evaluate_reads_every_summary_and_names_a_corrupt_one(tmp_path):
                                  premise=premises())]).probe
     (tmp_path / "probe").mkdir()
     schema.write_summary(tmp_path / "probe" / "summary.json", probe)
-    table = claims.evaluate([tmp_path])
+    table = probe_claims.evaluate([tmp_path])
     assert [r.spec.key for r in table] == ["figure1", "figure2", "figure3-growth",
                                           "figure3-jitter", "theorem26", "noise", "wasserstein",
                                           "relativistic-vanishing"]
@@ -175,10 +177,10 @@ def test_evaluate_reads_every_summary_and_names_a_corrupt_one(tmp_path):
     (tmp_path / "add_noise").mkdir()
     (tmp_path / "add_noise" / "summary.json").write_text("{ truncated")
     with pytest.raises(GandiagError, match=r"add_noise/summary\.json"):
-        claims.evaluate([tmp_path])
+        probe_claims.evaluate([tmp_path])
     (tmp_path / "add_noise" / "summary.json").write_text('{"rows": []}')
     with pytest.raises(schema.SchemaError, match="schema version None"):
-        claims.evaluate([tmp_path])
+        probe_claims.evaluate([tmp_path])
 
 
 def test_relativistic_row_reaches_each_verdict_from_its_own_cost():
@@ -188,12 +190,13 @@ def test_relativistic_row_reaches_each_verdict_from_its_own_cost():
                                                 "relativistic": cost(decay=decay, spread=spread)})
         return run(e1=[seed])
 
-    assert claims.relativistic([relativistic_run(4.0)]).verdict is Verdict.SUPPORTED
-    assert claims.relativistic([relativistic_run(0.5)]).verdict is Verdict.CONTRADICTED
-    assert claims.relativistic([relativistic_run(3.0, spread=1.0)]).verdict is Verdict.INCONCLUSIVE
+    assert probe_claims.relativistic([relativistic_run(4.0)]).verdict is Verdict.SUPPORTED
+    assert probe_claims.relativistic([relativistic_run(0.5)]).verdict is Verdict.CONTRADICTED
+    unsure = probe_claims.relativistic([relativistic_run(3.0, spread=1.0)])
+    assert unsure.verdict is Verdict.INCONCLUSIVE
     # A probe of the paper's costs alone does not answer it, however the original decays.
     paper_only = run(e1=[seed_summary(original=cost(decay=5.0))])
-    assert claims.relativistic([paper_only]).verdict is Verdict.NOT_RUN
+    assert probe_claims.relativistic([paper_only]).verdict is Verdict.NOT_RUN
 
 
 def test_a_renamed_key_is_a_schema_error_not_a_silent_not_run():

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from gandiag.config import DataConfig
-from gandiag.core import classifier as network
+from gandiag.core import classifier_net as network
 from gandiag.data import datasets, labels
 from gandiag.errors import GandiagError
-from gandiag.experiments import classifier
+from gandiag.experiments.quality import classifier
 
 SHARED_MNIST = pathlib.Path(
     os.environ.get("GANDIAG_TEST_MNIST_DIR",

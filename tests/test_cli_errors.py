@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from gandiag.cli import app
 from gandiag.config import DataConfig, ModelConfig, TrainConfig, to_dict
-from gandiag.experiments import train
+from gandiag.experiments.train import train
 from gandiag.store import runs
 
 TINY = ["--epochs", "1", "--batch-size", "64", "--ngf", "8", "--ndf", "8"]

@@ -7,7 +7,7 @@ import pytest
 from gandiag.config import OptimizerConfig, TrainConfig, to_dict
 from gandiag.errors import GandiagError
 from gandiag.store import schema
-from gandiag.views import compare
+from gandiag.views.compare import compare
 
 STEPS_PER_EPOCH = 4
 

@@ -4,13 +4,13 @@ neighbours, and the sub-run on a tiny model."""
 import numpy as np
 import pytest
 
-from gandiag.analysis import ablations, concentration
+from gandiag.analysis.ablate import concentration, study_verdicts
 from gandiag.analysis.spec import ABLATION_MIN_SEEDS, CONCENTRATION_NULL_RATE, CONCENTRATION_SHARE
 from gandiag.config import AblateConfig, ProbeConfig
-from gandiag.experiments import ablate
+from gandiag.experiments.ablate import ablate
 from gandiag.store import layout, records
-from gandiag.views import ablations as ablation_views
-from gandiag.views import concentration_plots
+from gandiag.views.ablate import ablate_section as ablation_views
+from gandiag.views.ablate import concentration_plots
 
 
 def _shares(losses: np.ndarray) -> np.ndarray:
@@ -24,13 +24,13 @@ def test_rule_rarely_fires_on_evenly_spread_losses_and_fires_on_a_few_bad_sample
     null = _shares(rng.exponential(size=(20000, samples)))
     assert np.mean(null > CONCENTRATION_SHARE) <= CONCENTRATION_NULL_RATE
     seeds = null[:3 * 2000].reshape(2000, 3)
-    verdicts = [concentration.side_verdict(ablations.Spread.of(s)) for s in seeds]
+    verdicts = [concentration.side_verdict(study_verdicts.Spread.of(s)) for s in seeds]
     assert verdicts.count(concentration.CONCENTRATED) == 0
     assert verdicts.count(concentration.SPREAD) == len(verdicts)
     # The same losses but 1% of the samples at 30 times the mean loss: found in every draw.
     bad = rng.exponential(size=(1500, samples))
     bad[:, :concentration.worst_count(samples)] = 30.0
-    flagged = [concentration.side_verdict(ablations.Spread.of(s))
+    flagged = [concentration.side_verdict(study_verdicts.Spread.of(s))
                for s in _shares(bad).reshape(-1, 3)]
     assert flagged.count(concentration.CONCENTRATED) == len(flagged)
 
@@ -63,12 +63,12 @@ def _cells(fake_shares, real_shares, epoch=1):
               "real_share": real_shares}
     values |= {f"{side}_{name}": [1.0] * len(fake_shares) for side in concentration.SIDES
                for name in ("even_share", "worst_nn", "median_nn")}
-    return [ablations.cell("separate", epoch, values)]
+    return [study_verdicts.cell("separate", epoch, values)]
 
 
 def test_verdict_follows_the_numbers():
     def judged(fakes, reals):
-        return ablations.judge("concentration", "separate", _cells(fakes, reals))
+        return study_verdicts.judge("concentration", "separate", _cells(fakes, reals))
 
     found = judged([0.5, 0.4, 0.6], [0.02, 0.03, 0.05])
     assert found.verdict == concentration.CONCENTRATED

@@ -20,7 +20,7 @@ from gandiag.cli import app
 from gandiag.config import DataConfig, ModelConfig, TrainConfig
 from gandiag.core.state import create_state
 from gandiag.errors import GandiagError
-from gandiag.experiments import train
+from gandiag.experiments.train import train
 from gandiag.store import locks, records
 from gandiag.store.checkpoints import Checkpoints
 

@@ -24,7 +24,7 @@ import pytest
 
 from gandiag.config import TrainConfig, from_dict
 from gandiag.core.state import create_state
-from gandiag.experiments import train
+from gandiag.experiments.train import train
 from gandiag.store import records, runs
 from gandiag.store.checkpoints import Checkpoints
 
@@ -35,7 +35,7 @@ TRAIN = ["train", "--dataset", "digits", "--epochs", "3", "--save-epochs", "1,2"
 PROBE = ["probe", "--iters", "300", "--epochs", "1,3", "--quiet"]
 NOISE = ["add-noise", "--iters", "150", "--epochs", "3", "--sigma", "0,0.5",
          "--transport-samples", "100", "--held-out", "300", "--eval-size", "200", "--quiet"]
-# The counts; GANDIAG_KILL_TRIALS=2,1,1 runs fewer while developing.
+# The trial counts; GANDIAG_KILL_TRIALS=2,1,1 runs fewer while developing.
 TRIALS = dict(zip(("train", "probe", "add-noise"), map(int, os.environ.get(
     "GANDIAG_KILL_TRIALS", "20,5,5").split(",")), strict=True))
 

@@ -19,8 +19,8 @@ from gandiag.core import losses
 from gandiag.core.monitor_step import make_monitor_step, median_nearest_distance, other_cost
 from gandiag.core.networks import build_networks
 from gandiag.core.state import create_state
-from gandiag.experiments import train
 from gandiag.experiments.monitor.live import MONITOR_BATCH
+from gandiag.experiments.train import train
 from gandiag.store import records
 from gandiag.store.tensorboard import write_probe_events
 

@@ -7,11 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from gandiag.analysis import bounds
-from gandiag.analysis.modes import mode_statistics
+from gandiag.analysis.noise import bounds
+from gandiag.analysis.quality.modes import mode_statistics
 from gandiag.config import DataConfig, ModelConfig, NoiseOptions, ProbeConfig, TrainConfig
-from gandiag.core.noise import noise_level
-from gandiag.experiments import noise, toy, train
+from gandiag.core.instance_noise import noise_level
+from gandiag.experiments.noise import add_noise, toy_noise
+from gandiag.experiments.train import train
 from gandiag.store import records as metrics
 from gandiag.store import schema
 
@@ -50,7 +51,7 @@ def test_empirical_wasserstein_is_exact_on_known_cases():
 def test_noise_keeps_the_original_cost_gradient_alive(tiny_run):
     probe = ProbeConfig(epochs=(2,), iters=1000, costs=("original",), sigmas=(0.0, 2.0),
                         held_out=256, eval_size=128)
-    summary = noise.run(tiny_run, probe, NoiseOptions(transport_samples=128), quiet=True)
+    summary = add_noise.run(tiny_run, probe, NoiseOptions(transport_samples=128), quiet=True)
     rows = {row.sigma: row for row in summary.rows}
     written = json.loads((tiny_run / "add_noise" / "summary.json").read_text())
     assert all(set(row) == ROW_KEYS for row in written["rows"])
@@ -71,7 +72,7 @@ def test_noise_keeps_the_original_cost_gradient_alive(tiny_run):
 def test_ball_noise_stays_in_its_ball():
     import jax
 
-    from gandiag.core.noise import add_noise
+    from gandiag.core.instance_noise import add_noise
 
     inputs = jax.numpy.zeros((500, 8, 8, 1))
     noisy = np.asarray(add_noise(inputs, 0.5, jax.random.key(0), "ball"))
@@ -94,7 +95,8 @@ def test_training_records_the_instance_noise_schedule(tmp_path):
 def test_on_the_ring_noise_moves_a_stalled_generator_to_the_modes(tmp_path):
     """Original cost, D kept near-optimal (5 D steps per G step): clean inputs stall G
     away from the modes; sigma = 0.5 brings its samples onto all eight."""
-    summary = toy.run(toy.ToyNoiseConfig(sigmas=(0.0, 0.5), epochs=16), tmp_path, quiet=True)
+    config = toy_noise.ToyNoiseConfig(sigmas=(0.0, 0.5), epochs=16)
+    summary = toy_noise.run(config, tmp_path, quiet=True)
     clean, noisy = summary.curves["0"][-1], summary.curves["0.5"][-1]
     assert noisy.mean_distance < 0.6 * clean.mean_distance
     assert noisy.modes_covered == 8 and clean.modes_covered < 8

@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gandiag.cli import app
-from gandiag.experiments import presets as paper
+from gandiag.experiments.paper import presets as paper
 
 TINY = ["--preset", "quick", "--epochs", "2", "--iters", "60", "--ngf", "8", "--ndf", "8",
         "--nz", "16", "--sigma", "0,1", "--quiet"]

@@ -13,7 +13,7 @@ from gandiag.analysis import statistics, summaries
 from gandiag.cli import app
 from gandiag.config import DataConfig, ModelConfig, ProbeConfig, TrainConfig
 from gandiag.core.probe_step import make_probe_step
-from gandiag.experiments import frozen as probes
+from gandiag.experiments.probe import probe as probes
 from gandiag.store import records as metrics
 from gandiag.store import schema
 

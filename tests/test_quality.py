@@ -7,9 +7,10 @@ from typer.testing import CliRunner
 from gandiag.cli import app
 from gandiag.config import DataConfig, QualityConfig
 from gandiag.data import datasets
-from gandiag.experiments import classifier, quality
+from gandiag.experiments.quality import classifier, quality
 from gandiag.store import layout
 from gandiag.store.quality_schema import QualitySummary
+from gandiag.store.saved_run import SavedRun
 from gandiag.store.schema import read_summary
 
 
@@ -70,7 +71,7 @@ def test_pixel_realism_tells_a_generator_that_learnt_from_noise():
     # The mode-dropping premise (spec 5), calibrated on synthetic inputs: other reals and
     # real images of one class (the most extreme mode dropping) pass it; uniform noise,
     # grey noise and a flat grey image, what a DCGAN G that never learnt emits, do not.
-    from gandiag.analysis.quality_metrics import pixel_realism
+    from gandiag.analysis.quality.quality_metrics import pixel_realism
     from gandiag.analysis.spec import MODE_DROPPING_MAX_REALISM as LIMIT
 
     data = DataConfig("digits", image_size=16)
@@ -101,7 +102,7 @@ def test_bad_quality_options_are_one_line_errors(tiny_run):
 
 
 def test_the_report_shows_quality_beside_the_other_sections(tiny_run, measured):
-    from gandiag.views import report
+    from gandiag.views.report import report
 
     markdown = (report.run(tiny_run, quiet=True).parent / layout.REPORT_MARKDOWN).read_text()
     assert "Sample quality (FCD and KCD: classifier features, not FID)" in markdown
@@ -122,7 +123,7 @@ def test_train_quality_every_save_measures_each_saved_epoch(tmp_path, classifier
 
 
 def test_a_toy_run_gets_modes_covered_counted_as_toy_noise_counts_them(tmp_path):
-    from gandiag.analysis.modes import mode_statistics
+    from gandiag.analysis.quality.modes import mode_statistics
     from gandiag.config import train_config_from_dict
     from gandiag.store import runs
 
@@ -134,7 +135,7 @@ def test_a_toy_run_gets_modes_covered_counted_as_toy_noise_counts_them(tmp_path)
     summary = quality.run(run_dir, QualityConfig(samples=500, bootstrap=20), quiet=True)
     assert summary.features == quality.FEATURES_POINTS and summary.floor_fcd is None
     config = train_config_from_dict(runs.read_config(run_dir))
-    g_variables = quality.restore_generator(layout.RunDir(run_dir), config, (2,), 2)
+    g_variables = SavedRun(run_dir).generator(2, (2,))
     samples = quality.generate_images(config, (2,), g_variables, 500, 0 + 2)
     modes = datasets.toy_modes("grid")
     covered, _ = mode_statistics(samples, modes)

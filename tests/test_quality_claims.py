@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from gandiag.analysis import quality_claims
 from gandiag.analysis.evidence import Verdict
+from gandiag.analysis.quality import quality_claims
 from gandiag.analysis.spec import MODE_DROPPING
 from gandiag.store import layout, records
 from gandiag.store.quality_schema import QualityRow, QualitySummary
@@ -72,7 +72,7 @@ def test_settings_pool_seeds_and_feed_the_claim(tmp_path):
 
 
 def test_compare_writes_quality_with_seed_intervals_and_the_claim(tmp_path):
-    from gandiag.views import compare
+    from gandiag.views.compare import compare
 
     made = [_fake_run(tmp_path / "runs", cost, seed, value) for cost, values in
             (("original", (10, 10, 10)), ("minus-log-d", (7, 8, 7)))

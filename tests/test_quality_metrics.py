@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from gandiag.analysis import quality_metrics as metrics
-from gandiag.analysis import swd
+from gandiag.analysis.quality import quality_metrics as metrics
+from gandiag.analysis.quality import swd
 
 
 def gaussian(count, dimensions, mean=0.0, scale=1.0, seed=0):
@@ -134,7 +134,7 @@ def test_swd_interval_separates_equal_sets_from_shifted_ones():
 
 
 def test_mode_coverage_counts_the_modes_a_sampler_visits_and_its_good_samples():
-    from gandiag.analysis.modes import mode_coverage
+    from gandiag.analysis.quality.modes import mode_coverage
     from gandiag.data import datasets
 
     modes = datasets.toy_modes("grid")

@@ -12,7 +12,8 @@ from PIL import Image
 
 from gandiag.analysis.evidence import Verdict
 from gandiag.store import schema
-from gandiag.views import render, report
+from gandiag.views import render
+from gandiag.views.report import report
 
 TRAIN_CONFIG = {
     "data": {"dataset": "digits", "data_dir": None, "split": "train", "image_size": 16,

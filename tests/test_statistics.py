@@ -1,6 +1,6 @@
 """The statistics that judge claims: each can fail, and each is calibrated on a simulated null.
 
-The tolerances are the issue's: a Gaussian whose scale drifts tenfold must not pass for a
+The tolerances: a Gaussian whose scale drifts tenfold must not pass for a
 heavy tail (alpha within 0.1 of 2), a Cauchy series must give alpha within 0.1 of 1, and
 stationary noise must rarely make the jitter claim (false supported rate near the
 one-sided 5% of a 90% interval).

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from gandiag.cli import app
 from gandiag.errors import GandiagError
-from gandiag.experiments import sweep
+from gandiag.experiments.sweep import sweep
 
 TINY = ("--train-args", "--dataset digits --image-size 16 --nz 16 --ngf 8 --ndf 8 "
         "--batch-size 64 --epochs 1", "--probe-args", "--iters 20 --eval-size 64")

@@ -17,15 +17,16 @@ import pytest
 from typer.testing import CliRunner
 
 from gandiag import config
-from gandiag.analysis import dirac, divergences, heavy_tails, segments, spec, theory_claims
+from gandiag.analysis import spec
 from gandiag.analysis.evidence import Verdict
+from gandiag.analysis.theory import dirac, divergences, heavy_tails, segments, theory_claims
 from gandiag.cli import app
 from gandiag.config import TheoryConfig
-from gandiag.experiments import theory, theory_noise, theory_vanishing
+from gandiag.experiments.theory import theory, theory_noise, theory_vanishing
 from gandiag.store import layout
 from gandiag.store.schema import Estimate, TailRow, TheorySummary, read_summary, write_summary
-from gandiag.views import theory_section
 from gandiag.views.render import Table
+from gandiag.views.theory import theory_section
 
 IDENTITY_TOLERANCE = 1e-4
 ALPHA_TOLERANCE = 0.1
@@ -118,8 +119,8 @@ def test_wasserstein_bound_with_gaussian_noise_is_premise_not_met():
 @pytest.fixture(scope="module")
 def vanishing_runs():
     return [theory_vanishing.run(setting, SMALL, seed)
-            for seed, setting in enumerate([theory_vanishing.Setting(2, "adam"),
-                                            theory_vanishing.Setting(8, "gd")])]
+            for seed, setting in enumerate([theory_vanishing.VanishingSetting(2, "adam"),
+                                            theory_vanishing.VanishingSetting(8, "sgd")])]
 
 
 def test_theorem_24_bound_holds_at_every_logged_iteration(vanishing_runs):
@@ -206,7 +207,7 @@ def test_cli_runs_one_check_and_refuses_an_unknown_one(tmp_path):
 
 
 def test_a_runs_report_gains_the_theory_section(tiny_run, tmp_path):
-    from gandiag.views import report
+    from gandiag.views.report import report
 
     run_dir = tmp_path / "run"
     shutil.copytree(tiny_run, run_dir)

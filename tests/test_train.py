@@ -13,7 +13,7 @@ from gandiag.config import DataConfig, ModelConfig, TrainConfig
 from gandiag.core.state import create_state
 from gandiag.core.steps import make_train_step
 from gandiag.errors import GandiagError
-from gandiag.experiments import train
+from gandiag.experiments.train import train
 from gandiag.store import fetch
 from gandiag.store import records as metrics
 from gandiag.store.checkpoints import Checkpoints

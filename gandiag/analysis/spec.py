@@ -284,7 +284,7 @@ MODE_DROPPING_MIN_SEEDS = 3
 # real (1.13) and the closest non-image (1.54). Known limit: a flat black image scores 0.75
 # on MNIST (its digits are mostly background), so the premise is necessary, not sufficient.
 # The 2-D toys: at least half of G's samples lie within the coverage
-# radius of a mode (`analysis/modes.py`), a geometric test noise fails too.
+# radius of a mode (`analysis/quality/modes.py`), a geometric test noise fails too.
 MODE_DROPPING_MAX_REALISM = 1.2
 MODE_DROPPING_MIN_HIGH_QUALITY = 0.5
 

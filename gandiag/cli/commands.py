@@ -12,6 +12,7 @@ import threading
 
 import typer
 
+from gandiag.analysis.ablate import registry
 from gandiag.cli.options import (
     Flag,
     Settings,
@@ -22,7 +23,6 @@ from gandiag.cli.options import (
     with_flags,
 )
 from gandiag.config import (
-    ABLATION_STUDIES,
     ADD_NOISE_SIGMAS,
     COSTS,
     DATASETS,
@@ -46,13 +46,23 @@ from gandiag.config import (
 )
 from gandiag.errors import GandiagError
 from gandiag.store import layout, runs
+from gandiag.versions import describe, software_versions
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="A laboratory for the training dynamics of GANs (Arjovsky & Bottou 2017).")
 
 
+def _print_versions(value: bool) -> None:
+    if value:
+        typer.echo(describe(software_versions()))
+        raise typer.Exit()
+
+
 @app.callback()
-def _commands() -> None:
+def _commands(version: bool = typer.Option(False, "--version", callback=_print_versions,
+                                           is_eager=True,
+                                           help="Print gandiag's, JAX's, Flax's and "
+                                                "Python's versions and exit.")) -> None:
     """A laboratory for the training dynamics of GANs (Arjovsky & Bottou 2017)."""
 
 
@@ -168,7 +178,7 @@ def train(
                                     "--monitor-every 0)"),
 ):
     """Train a DCGAN (or an MLP GAN on the 2-D toys), keeping checkpoints at --save-epochs."""
-    from gandiag.experiments import train as training
+    from gandiag.experiments.train import train as training
 
     config = flags.apply(TrainConfig())
     if resume and not overwrite:
@@ -188,9 +198,9 @@ def train(
             raise GandiagError(f"--save-epochs {','.join(map(str, late))} is beyond --epochs "
                                f"{config.epochs}; save epochs must be <= --epochs")
     result = training.run(config, run_dir, resume=resume, overwrite=overwrite, quiet=quiet,
-                          parallel=parallel.apply(ParallelConfig()))
+                          parallel=parallel.apply(ParallelConfig()), on_ready=runs.mark_latest)
     if quality_every_save and not result.interrupted:
-        from gandiag.experiments import quality
+        from gandiag.experiments.quality import quality
 
         quality.run(result.run_dir, QualityConfig(), quiet)
 
@@ -200,11 +210,11 @@ def freeze_g_train_d(probe: Settings, parallel: Settings,
                      run_dir: pathlib.Path | None = RunDirOption,
                      quiet: bool = typer.Option(False)):
     """Figure 1: train a fresh D against each frozen G; D's error and accuracy."""
-    from gandiag.experiments import frozen
+    from gandiag.experiments.probe import probe as probing
 
     config = probe.apply(ProbeConfig(costs=()))
     for member in runs.run_set(run_dir)[1]:
-        frozen.run(member, config, layout.FREEZE_G_TRAIN_D, quiet,
+        probing.run(member, config, layout.FREEZE_G_TRAIN_D, quiet,
                    parallel.apply(ParallelConfig()))
 
 
@@ -214,11 +224,11 @@ def probe_gradients(probe: Settings, parallel: Settings,
                     run_dir: pathlib.Path | None = RunDirOption,
                     quiet: bool = typer.Option(False)):
     """Figures 2-3: G's gradient norm under each cost while a fresh D trains against it."""
-    from gandiag.experiments import frozen
+    from gandiag.experiments.probe import probe as probing
 
     config = probe.apply(ProbeConfig())
     for member in runs.run_set(run_dir)[1]:
-        frozen.run(member, config, layout.PROBE, quiet, parallel.apply(ParallelConfig()))
+        probing.run(member, config, layout.PROBE, quiet, parallel.apply(ParallelConfig()))
 
 
 @with_flags(probe=([*PROBE_FLAGS, COST_FLAG, SIGMA_FLAG, NOISE_DIST_FLAG], ProbeConfig()),
@@ -226,11 +236,11 @@ def probe_gradients(probe: Settings, parallel: Settings,
 def add_noise(probe: Settings, options: Settings, parallel: Settings,
               run_dir: pathlib.Path | None = RunDirOption, quiet: bool = typer.Option(False)):
     """Section 3: the probe under instance noise; JSD estimates and the Wasserstein bound."""
-    from gandiag.experiments import noise
+    from gandiag.experiments.noise import add_noise
 
     config, noise_options = probe.apply(ProbeConfig()), options.apply(NoiseOptions())
     for member in runs.run_set(run_dir)[1]:
-        noise.run(member, config, noise_options, quiet, parallel.apply(ParallelConfig()))
+        add_noise.run(member, config, noise_options, quiet, parallel.apply(ParallelConfig()))
 
 
 def toy_noise(
@@ -243,13 +253,13 @@ def toy_noise(
     quiet: bool = typer.Option(False),
 ):
     """Section 3 on a 2-D toy: original cost, near-optimal D; does noise get G to the modes?"""
-    from gandiag.experiments import toy
+    from gandiag.experiments.noise import toy_noise
 
     if dataset not in TOY_DATASETS:
         raise GandiagError(f"toy-noise dataset {dataset!r} is not allowed; choose ring or grid")
-    config = toy.ToyNoiseConfig(dataset=dataset, sigmas=parse_floats(sigma, "--sigma"),
+    config = toy_noise.ToyNoiseConfig(dataset=dataset, sigmas=parse_floats(sigma, "--sigma"),
                                 epochs=epochs, d_steps=d_steps, seed=seed)
-    toy.run(config, out_dir, quiet)
+    toy_noise.run(config, out_dir, quiet)
 
 
 def paper(
@@ -271,8 +281,8 @@ def paper(
     quiet: bool = typer.Option(False),
 ):
     """The whole paper in one run dir: train, Figures 1-3, noise, report (skips what is done)."""
-    from gandiag.experiments import paper as chain
-    from gandiag.experiments import presets
+    from gandiag.experiments.paper import paper as chain
+    from gandiag.experiments.paper import presets
 
     data = {k: v for k, v in {"dataset": dataset, "data_dir": data_dir, "split": split,
                                   "image_size": image_size}.items() if v is not None}
@@ -284,6 +294,7 @@ def paper(
     if overwrite and run_dir.exists():
         shutil.rmtree(run_dir)
     chain.run(chosen, run_dir, quiet)
+    runs.mark_latest(run_dir)
 
 
 def report(
@@ -298,14 +309,14 @@ def report(
     """REPORT.md and a self-contained report.html with every figure and the claims table."""
     run_dirs = list(run_dirs or [])
     if grid:
-        from gandiag.views import grid as grids
+        from gandiag.views.report import grid as grids
 
         typer.echo(f"grid: {grids.run(run_dirs, output, quiet)}")
         return
     if len(run_dirs) > 1:
         raise GandiagError(f"report takes one run, got {len(run_dirs)}; pass --grid to set "
                            "several side by side")
-    from gandiag.views import report as reporting
+    from gandiag.views.report import report as reporting
 
     typer.echo(f"report: {reporting.run(run_dirs[0] if run_dirs else None, quiet)}")
 
@@ -319,7 +330,7 @@ def theory(
     quiet: bool = typer.Option(False),
 ):
     """Each theorem where its premise provably holds, against an exact optimal D (CPU, < 3 min)."""
-    from gandiag.experiments import theory as checks
+    from gandiag.experiments.theory import theory as checks
 
     checks.run(TheoryConfig(only=(only,) if only else (), seed=seed), run_dir, quiet)
 
@@ -348,13 +359,13 @@ def quality(options: Settings, after: Settings,
                                              "near-optimal D (-log D, original, with noise)"),
             quiet: bool = typer.Option(False)):
     """Sample quality of every saved G: FCD, KCD, precision/recall, class coverage (or SWD)."""
-    from gandiag.experiments import quality as measuring
+    from gandiag.experiments.quality import quality as measuring
 
     config = options.apply(QualityConfig())
     for member in runs.run_set(run_dir)[1]:
         measuring.run(member, config, quiet)
         if after_probe:
-            from gandiag.experiments import after_probe as caption
+            from gandiag.experiments.quality import caption
 
             caption.run(member, after.apply(AfterProbeConfig()), config, quiet)
 
@@ -364,8 +375,8 @@ def ablate(
         None, help="A `gandiag train` run with checkpoints at the preset's epochs (default: the "
         "latest)"),
     study: list[str] | None = typer.Option(
-        None, help=f"Run only this study (repeatable): {', '.join(ABLATION_STUDIES)}; "
-        "default: all, in that order"),
+        None, help=f"Run only this study (repeatable): {', '.join(registry.STUDY_NAMES)}; "
+        "default: all, in that order", autocompletion=lambda: list(registry.STUDY_NAMES)),
     iters: int | None = typer.Option(None, help="D iterations per variant; default: the "
                                      "data set's ablate preset"),
     seeds: int | None = typer.Option(None, help="D seeds per variant; default: the preset's"),
@@ -375,23 +386,24 @@ def ablate(
                                              "(repeatable), e.g. joint; default: all"),
     quiet: bool = typer.Option(False),
     length_iters: int | None = typer.Option(None, help="D iterations of the length-optimiser "
-                                            "study's variants (the issue's 20000); default: "
-                                            "the preset's"),
+                                            "study's variants (the paper's length is 4000 per "
+                                            "checkpoint); default: the preset's"),
     resolution_sizes: str | None = typer.Option(None, help="Image sides of the resolution "
                                                 "study, e.g. 16,32,64; default: the preset's"),
 ):
     """Why D becomes perfect: each study's variants of the probe, as sub-runs, with verdicts."""
-    from gandiag.experiments import ablate as ablating
-    from gandiag.experiments import ablation_studies
+    from gandiag.experiments.ablate import ablate as ablating
+    from gandiag.experiments.ablate import ablate_preset
 
     resolved = runs.resolve_run_dir(run_dir)
-    config = ablation_studies.preset(runs.read_config(resolved)["data"]["dataset"])
+    config = ablate_preset.preset(runs.read_config(resolved)["data"]["dataset"])
     changes = {"iters": iters, "seeds": seeds,
                "epochs": parse_ints(epochs, "--epochs") if epochs else None}
     probe = dataclasses.replace(config.probe,
                                 **{k: v for k, v in changes.items() if v is not None})
     config = dataclasses.replace(config, probe=probe,
-                                 studies=tuple(study) if study else config.studies,
+                                 studies=tuple(registry.study(s).name for s in study or ())
+                                 or config.studies,
                                  variants=tuple(variant or ()))
     if epochs:  # every study's epochs, the length and resolution studies' too
         config = dataclasses.replace(config, length_epochs=(), resolution_epochs=())
@@ -401,7 +413,7 @@ def ablate(
         config = dataclasses.replace(
             config, resolution_sizes=parse_ints(resolution_sizes, "--resolution-sizes"))
     ablating.run(resolved, config, quiet)
-    from gandiag.views import report as reporting
+    from gandiag.views.report import report as reporting
 
     typer.echo(f"report: {reporting.run(resolved, quiet=True)}")
 
@@ -412,7 +424,7 @@ def compare(
     quiet: bool = typer.Option(False),
 ):
     """Several runs side by side: a table and a figure of their summaries."""
-    from gandiag.views import compare as comparing
+    from gandiag.views.compare import compare as comparing
 
     comparing.run(list(run_dirs), output, quiet)
 
@@ -441,7 +453,7 @@ def sweep(
 ):
     """A sweep: train and probe each setting in its own run dir (finished ones are skipped),
     then `gandiag compare` them."""
-    from gandiag.experiments import sweep as sweeps
+    from gandiag.experiments.sweep import sweep as sweeps
 
     given = {"train_args": train_args, "probe_args": probe_args}
     config = sweeps.SweepConfig(

@@ -70,14 +70,18 @@ class Flag:
 
     def typer_parameter(self, defaults) -> inspect.Parameter:
         value = field_value(defaults, self.path)
+        kind = field_type(type(defaults), self.path)
         if self.parse is not None:
             annotation, value = str, self.default or ",".join(f"{v:g}" if isinstance(v, float)
                                                               else str(v) for v in value)
         else:
-            annotation = _option_type(field_type(type(defaults), self.path))
+            annotation = _option_type(kind)
+        allowed = _literal_choices(kind)
+        option = typer.Option(value, help=self.help,
+                              metavar=f"[{'|'.join(allowed)}]" if allowed else None,
+                              autocompletion=(lambda: list(allowed)) if allowed else None)
         return inspect.Parameter(self.parameter, inspect.Parameter.KEYWORD_ONLY,
-                                 default=typer.Option(value, help=self.help),
-                                 annotation=annotation)
+                                 default=option, annotation=annotation)
 
     def convert(self, value):
         return self.parse(value, self.option) if self.parse is not None else value
@@ -143,6 +147,16 @@ def with_flags(**groups: tuple[list[Flag], object]):
         return wrapper
 
     return decorate
+
+
+def _literal_choices(kind) -> tuple[str, ...]:
+    """The values of a Literal field (of its elements, for a tuple field); () otherwise."""
+    arguments = [a for a in typing.get_args(kind) if a is not type(None) and a is not Ellipsis]
+    if typing.get_origin(kind) is typing.Literal:
+        return tuple(map(str, arguments))
+    if typing.get_origin(kind) in (tuple, typing.Union) or type(None) in typing.get_args(kind):
+        return next((found for a in arguments if (found := _literal_choices(a))), ())
+    return ()
 
 
 def _option_type(kind):

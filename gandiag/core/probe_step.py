@@ -17,8 +17,8 @@ import optax
 from gandiag.config import ProbeConfig, TrainConfig
 from gandiag.core import losses
 from gandiag.core.artefacts import transform_inputs
+from gandiag.core.instance_noise import add_noise
 from gandiag.core.networks import apply_module, build_networks, generate
-from gandiag.core.noise import add_noise
 from gandiag.core.parallel import Parallel
 from gandiag.core.state import build_generator, optimizer_of
 from gandiag.core.steps import DiscriminatorUpdate, global_norm

@@ -4,8 +4,8 @@ import jax
 
 from gandiag.config import ProbeConfig, TrainConfig
 from gandiag.core.artefacts import transform_inputs
+from gandiag.core.instance_noise import add_noise
 from gandiag.core.networks import build_networks, generate
-from gandiag.core.noise import add_noise
 
 
 def make_sample_scores(train_config: TrainConfig, probe: ProbeConfig, example_shape):

@@ -14,8 +14,8 @@ import optax
 
 from gandiag.config import NoiseDistribution, TrainConfig
 from gandiag.core import losses
+from gandiag.core.instance_noise import add_noise
 from gandiag.core.networks import Networks, build_networks
-from gandiag.core.noise import add_noise
 from gandiag.core.parallel import Parallel
 from gandiag.core.state import GANState, optimizer_of
 

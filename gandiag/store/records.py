@@ -16,6 +16,9 @@ import sys
 from collections.abc import Iterable
 
 from gandiag.errors import GandiagError
+from gandiag.versions import software_versions
+
+VERSIONS_KEY = "versions"
 
 
 def _unreadable(path: pathlib.Path, reason: object) -> GandiagError:
@@ -78,6 +81,12 @@ def _write_atomically(path: pathlib.Path, text: str) -> None:
 def write_json(path: pathlib.Path, value) -> None:
     """Write ``value`` as indented JSON, atomically."""
     _write_atomically(path, json.dumps(value, indent=2) + "\n")
+
+
+def write_config(path: pathlib.Path, values: dict) -> None:
+    """Write an experiment's resolved settings as config.json, stamped with the software
+    versions that computed it (``gandiag.versions``; readers of the settings ignore them)."""
+    write_json(path, {**values, VERSIONS_KEY: software_versions()})
 
 
 def write_jsonl(path: pathlib.Path, records: Iterable[dict]) -> None:

@@ -117,7 +117,7 @@ def prepare(run_dir: pathlib.Path, config: dict, resume: bool, overwrite: bool) 
                                f"{', '.join(changed)}; use the same options or --overwrite")
     existed = config_path.exists()
     make_dir(run_dir, "--run-dir")
-    records.write_json(config_path, config)
+    records.write_config(config_path, config)
     return resume and existed
 
 

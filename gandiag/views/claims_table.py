@@ -43,11 +43,14 @@ def rows(results: Sequence[ClaimResult]) -> list[list[str]]:
              str(r.verdict)] for r in results]
 
 
-def section(results: Sequence[ClaimResult], runs: int, heading: str = "Claims") -> list:
-    """The report's claims table, with the spec's version and how to read it."""
+def section(results: Sequence[ClaimResult], runs: int, heading: str = "Claims",
+            software: str = "") -> list:
+    """The report's claims table, with the spec's version, the software versions behind the
+    numbers (``software``), and how to read it."""
     return [Heading(heading),
             Text(f"Claims spec version {SPEC_VERSION} (thresholds and their reasons: "
-                 f"`gandiag/analysis/spec.py`); {runs} G run(s)."),
+                 f"`gandiag/analysis/spec.py`); {runs} G run(s)."
+                 + (f" {software}" if software else "")),
             Table(COLUMNS, rows(results)), Text(READING)]
 
 

@@ -1,0 +1,1 @@
+"""`gandiag ablate`'s tables and verdicts."""

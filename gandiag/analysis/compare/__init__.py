@@ -1,0 +1,1 @@
+"""`gandiag compare`: several runs side by side."""

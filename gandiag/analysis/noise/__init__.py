@@ -1,0 +1,1 @@
+"""Section 3's numbers and claims: the noise row and the Wasserstein bound."""

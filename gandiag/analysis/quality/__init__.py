@@ -1,0 +1,1 @@
+"""Sample quality: metrics, mode coverage and the mode-dropping claim."""

@@ -1,0 +1,1 @@
+"""`gandiag theory`'s exact worlds and their claims."""

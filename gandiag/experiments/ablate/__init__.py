@@ -1,0 +1,1 @@
+"""`gandiag ablate`: why D becomes perfect (or not), one factor at a time."""

@@ -1,0 +1,1 @@
+"""`gandiag paper`: the paper end to end from a named preset."""

@@ -1,0 +1,325 @@
+"""Frozen-G experiments: Figures 1-3 of Arjovsky & Bottou (2017), and Section 3's noise.
+
+For each saved G, a fresh D is trained from scratch against it while G stays frozen,
+recording D's cross-entropy and accuracy at every iteration and, for each probed
+generator cost, the norm of G's gradient under the current D and its projections on
+a few fixed random unit directions (``gandiag.core.probe_step``).
+"""
+
+import dataclasses
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from gandiag.analysis import summaries
+from gandiag.analysis.spec import (
+    EVALUATE_EARLY_UNTIL,
+    EVALUATE_EVERY_EARLY,
+    EVALUATE_EVERY_LATE,
+    PREMISE_EVERY,
+)
+from gandiag.config import (
+    ParallelConfig,
+    ProbeConfig,
+    TrainConfig,
+    to_dict,
+)
+from gandiag.core import parallel as placement
+from gandiag.core.networks import build_networks
+from gandiag.core.probe_step import (
+    DiscriminatorState,
+    make_evaluation,
+    make_premise_step,
+    make_probe_step,
+    random_directions,
+)
+from gandiag.core.state import init_discriminator, optimizer_of
+from gandiag.data import datasets
+from gandiag.errors import GandiagError
+from gandiag.store import layout, locks, records, runs
+from gandiag.store.fetch import MetricBuffer
+from gandiag.store.saved_run import SavedRun
+from gandiag.store.schema import CheckpointSummary, FrozenSummary, write_summary
+from gandiag.store.tensorboard import write_probe_events
+from gandiag.views import console, plots
+from gandiag.views.report import tables
+
+# Metrics are fetched from the device this many iterations at a time.
+FETCH_EVERY = 100
+# Offsets the evaluations' random stream from the probe's (same seed, disjoint keys).
+_EVALUATION_KEY_OFFSET = 7919
+
+
+@dataclasses.dataclass(frozen=True)
+class Experiment:
+    """Where a frozen-G experiment reads its run and writes its outputs.
+
+    ``dataset`` is what D trains on; ``held_out`` the last examples of the run's data
+    set, never used for D's updates. ``mesh``: the devices D's batches are split over.
+    """
+
+    saved: SavedRun
+    output: layout.ExperimentDir
+    probe: ProbeConfig
+    dataset: datasets.Dataset
+    held_out: np.ndarray
+    epochs: tuple[int, ...]
+    mesh: placement.Parallel = dataclasses.field(default_factory=placement.Parallel)
+
+    @property
+    def run(self) -> layout.RunDir:
+        return self.saved.dir
+
+    @property
+    def train_config(self) -> TrainConfig:
+        return self.saved.config
+
+    @property
+    def resolved_probe(self) -> ProbeConfig:
+        """The probe config with its defaults filled in from the run, as written to disk."""
+        return self.probe.resolved(self.train_config, self.epochs)
+
+    @property
+    def eval_size(self) -> int:
+        """Held-out reals per evaluation (with as many fresh fakes)."""
+        return min(self.probe.eval_size, len(self.held_out))
+
+
+def prepare(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName,
+            parallel: ParallelConfig = ParallelConfig()) -> Experiment:
+    """Resolve the run and the epochs to probe, load the data set and hold part of it out."""
+    mesh = placement.setup(parallel)
+    mesh.check_batch(probe.batch_size)
+    saved = SavedRun(run_dir)
+    epochs = saved.epochs(probe.epochs)
+    dataset = datasets.load_data(saved.config.data)
+    count = probe.held_out_count(len(dataset))
+    datasets.require_batches(probe.batch_size, len(dataset) - count, "the data set less its "
+                             f"{count} held-out examples")
+    if count < 2:
+        raise GandiagError(f"the data set ({len(dataset)} examples) is too small to hold out "
+                           "examples for D's evaluation; use a larger data set")
+    training = dataclasses.replace(dataset, array=dataset.array[:-count])
+    return Experiment(saved, saved.dir.experiment(output_name), probe, training,
+                      dataset.array[-count:], epochs, mesh)
+
+
+def restore_generator(experiment: Experiment, epoch: int) -> dict:
+    """G's {params, batch_stats} after ``epoch``."""
+    return experiment.saved.generator(epoch, experiment.dataset.shape, experiment.mesh.replicate)
+
+
+# Called with each D at the end of its training: (epoch, sigma, seed, g_variables, d_state).
+OnTrained = Callable[[int, float, int, dict, DiscriminatorState], None]
+
+
+def evaluation_points(iters: int) -> set[int]:
+    """The numbers of D updates after which D is evaluated on held-out data."""
+    early = range(0, min(iters, EVALUATE_EARLY_UNTIL) + 1, EVALUATE_EVERY_EARLY)
+    late = range(EVALUATE_EARLY_UNTIL, iters + 1, EVALUATE_EVERY_LATE)
+    return {*early, *late, iters}
+
+
+def premise_points(iters: int) -> set[int]:
+    """The numbers of D updates after which Theorem 2.4's premise is measured."""
+    return {*range(0, iters + 1, PREMISE_EVERY), iters}
+
+
+@dataclasses.dataclass
+class Records:
+    """What the probe loop keeps: curves, held-out evaluations and premises, by stream."""
+
+    curves: list[dict] = dataclasses.field(default_factory=list)
+    evaluations: list[dict] = dataclasses.field(default_factory=list)
+    premises: list[dict] = dataclasses.field(default_factory=list)
+
+
+class _Prober:
+    """Trains fresh Ds against frozen Gs with the probe's one compiled step, and evaluates."""
+
+    def __init__(self, experiment: Experiment, bar):
+        probe, shape = experiment.probe, experiment.dataset.shape
+        self.probe, self.shape, self.bar, self.mesh = probe, shape, bar, experiment.mesh
+        self.step = make_probe_step(experiment.train_config, probe, shape, self.mesh)
+        self.evaluate, _ = make_evaluation(experiment.train_config, probe, shape)
+        self.premises = make_premise_step(experiment.train_config, probe, shape)
+        self.discriminator = build_networks(probe.for_run(experiment.train_config),
+                                            shape).discriminator
+        self.tx = optimizer_of(probe.optimizer)
+        self.data = self.mesh.put_data(experiment.dataset.array)
+        self.eval_batch = self.mesh.replicate(
+            jnp.asarray(experiment.held_out[:experiment.eval_size]))
+        self.base_key = jax.random.key(probe.seed)
+        self.evaluation_key = jax.random.key(probe.seed + _EVALUATION_KEY_OFFSET)
+        self.evaluation_points = evaluation_points(probe.iters)
+        self.premise_points = premise_points(probe.iters)
+        self.records = Records()
+
+    def directions(self, g_variables: dict) -> dict:
+        """The fixed random unit directions the gradients are projected on (one set per G)."""
+        return random_directions(g_variables["params"], self.probe.directions,
+                                 jax.random.fold_in(self.base_key, 0))
+
+    def train(self, g_variables: dict, directions: dict, epoch: int, sigma: float,
+              seed: int) -> DiscriminatorState:
+        """A fresh D (seed ``seed``) trained against one G at one noise level; records kept."""
+        seed_key = jax.random.fold_in(self.base_key, seed + 1)
+        params, stats = init_discriminator(self.discriminator, seed_key, self.shape,
+                                           self.probe.batch_size)
+        d_state = self.mesh.replicate(DiscriminatorState(params, stats, self.tx.init(params)))
+        labels = {"epoch": epoch, "seed": seed, "sigma": sigma}
+        curve, checks = MetricBuffer(FETCH_EVERY), MetricBuffer(0)
+        check_key = jax.random.fold_in(jax.random.fold_in(self.evaluation_key, epoch), seed)
+        self.check(d_state, g_variables, checks, labels, 0, sigma, check_key)
+        for iteration in range(1, self.probe.iters + 1):
+            key = jax.random.fold_in(jax.random.fold_in(seed_key, epoch), iteration)
+            d_state, record = self.step(d_state, g_variables, self.data, key,
+                                        jnp.float32(sigma), directions)
+            # The record was measured with D before this iteration's update.
+            curve.add({**labels, "iter": iteration, "d_updates": iteration - 1}, record)
+            self.check(d_state, g_variables, checks, labels, iteration, sigma, check_key)
+            if curve.due(iteration, self.probe.iters):
+                fetched = curve.fetch()
+                self.records.curves += fetched
+                self.bar.update(completed=len(self.records.curves), status=_status(fetched[-1]))
+        for record in checks.fetch():
+            stream = self.records.premises if "epsilon" in record else self.records.evaluations
+            stream.append(record)
+        return d_state
+
+    def check(self, d_state, g_variables, checks: MetricBuffer, labels: dict, d_updates: int,
+              sigma: float, key) -> None:
+        """Queue D's held-out evaluation and (without noise) the premises, where due."""
+        key = jax.random.fold_in(key, d_updates)
+        fields = {**labels, "d_updates": d_updates}
+        if d_updates in self.evaluation_points:
+            checks.add({**fields, "count": 2 * len(self.eval_batch)},
+                       self.evaluate(d_state, g_variables, self.eval_batch, key,
+                                     jnp.float32(sigma)))
+        if sigma == 0 and d_updates in self.premise_points:
+            checks.add(fields,
+                       self.premises(d_state, g_variables, jax.random.fold_in(key, 1)))
+
+
+def run_curves(experiment: Experiment, quiet: bool = False,
+               on_trained: OnTrained | None = None) -> Records:
+    """Train a fresh D against each (epoch, sigma, seed) and return every record.
+
+    ``on_trained``, if given, is called with each D at the end of its training (add-noise
+    evaluates it on all held-out data).
+    """
+    probe = experiment.probe
+    total = len(experiment.epochs) * probe.seeds * len(probe.sigmas) * probe.iters
+    with console.progress_bar("probe", total, quiet) as bar:
+        prober = _Prober(experiment, bar)
+        for epoch in experiment.epochs:
+            g_variables = restore_generator(experiment, epoch)
+            directions = prober.directions(g_variables)
+            for sigma in probe.sigmas:
+                for seed in range(probe.seeds):
+                    d_state = prober.train(g_variables, directions, epoch, sigma, seed)
+                    if on_trained is not None:
+                        on_trained(epoch, sigma, seed, g_variables, d_state)
+    prober.records.curves = [_nest(record) for record in prober.records.curves]
+    prober.records.evaluations = [_averaged(record) for record in prober.records.evaluations]
+    return prober.records
+
+
+def _averaged(record: dict) -> dict:
+    """An evaluation with its sums turned into means over the evaluated examples."""
+    count = record["count"]
+    return {**{k: v for k, v in record.items() if not k.endswith("_sum")},
+            "correct": int(record["correct"]), "mixed_correct": int(record["mixed_correct"]),
+            "error": 2 * record["error_sum"] / count, "d_fake": 2 * record["d_fake_sum"] / count}
+
+
+def _status(record: dict) -> str:
+    norms = "  ".join(f"|grad {name.split('/')[1]}| {value:.2e}"
+                      for name, value in record.items() if name.startswith("grad_norm/"))
+    return (f"epoch {record['epoch']} sigma {record['sigma']:g}  err {record['error']:.2e}  "
+            f"acc {record['accuracy']:.3f}  {norms}")
+
+
+def _nest(record: dict) -> dict:
+    """Group the per-cost entries: {"grad_norm": {cost: ...}, "projections": {cost: [...]}}."""
+    nested = {"grad_norm": {}, "projections": {}}
+    for name, value in record.items():
+        group, _, cost = name.partition("/")
+        if cost:
+            nested[group][cost] = value
+        else:
+            nested[name] = value
+    if not nested["grad_norm"]:
+        del nested["grad_norm"], nested["projections"]
+    return nested
+
+
+def begin(experiment: Experiment, settings: dict, quiet: bool) -> None:
+    """Create the experiment's folder and write its resolved settings as config.json."""
+    runs.make_dir(experiment.output.path, "--run-dir")
+    records.write_config(experiment.output.config, settings)
+    probe = experiment.probe
+    console.say(f"{experiment.output.path.name}: run {experiment.run.path}, epochs "
+                f"{', '.join(map(str, experiment.epochs))}, {probe.iters} iterations"
+                + (f", sigmas {', '.join(f'{s:g}' for s in probe.sigmas)}"
+                   if probe.sigmas != (0.0,) else ""), quiet)
+
+
+def write_records(output: layout.ExperimentDir, found: Records) -> None:
+    """curves.jsonl, heldout.jsonl and premises.jsonl of an experiment."""
+    records.write_jsonl(output.curves, found.curves)
+    records.write_jsonl(output.heldout, found.evaluations)
+    records.write_jsonl(output.premises, found.premises)
+    write_probe_events(output.path, found)
+
+
+def checkpoint_summaries(found: Records, sigma: float = 0.0) -> dict[int, CheckpointSummary]:
+    """{epoch: every D seed's summary} at one noise level."""
+    curves, evaluations = summaries.group(found.curves, sigma), summaries.group(
+        found.evaluations, sigma)
+    premises = summaries.group(found.premises, sigma)
+    return {epoch: CheckpointSummary([
+        summaries.seed_summary(seeds[seed], evaluations[epoch][seed],
+                               premises.get(epoch, {}).get(seed, []), seed)
+        for seed in sorted(seeds)]) for epoch, seeds in curves.items()}
+
+
+def run(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName,
+        quiet: bool = False, parallel: ParallelConfig = ParallelConfig()) -> FrozenSummary:
+    """Run a frozen-G experiment; write its records, summary.json, figures and a table.
+
+    Args:
+        run_dir: a `gandiag train` run (None: the latest).
+        probe: the experiment's settings; ``costs`` empty for Figure 1 alone.
+        output_name: the folder under the run, ``freeze_g_train_d`` or ``probe``.
+        quiet: no progress bar.
+        parallel: the devices and processes D's batches are split over.
+
+    Returns:
+        The summary, as written to summary.json.
+    """
+    experiment = prepare(run_dir, probe, output_name, parallel)
+    with locks.hold(experiment.run.path, writer=experiment.mesh.primary):
+        return _run(experiment, probe, output_name, quiet or not experiment.mesh.primary)
+
+
+def _run(experiment: Experiment, probe: ProbeConfig, output_name: layout.ExperimentName,
+         quiet: bool) -> FrozenSummary:
+    primary = experiment.mesh.primary  # with several processes, process 0 writes
+    if primary:
+        begin(experiment, {**to_dict(experiment.resolved_probe),
+                           "held_out_count": len(experiment.held_out)}, quiet)
+    found = run_curves(experiment, quiet)
+    summary = FrozenSummary(probe.iters, len(experiment.held_out), experiment.eval_size,
+                            checkpoint_summaries(found))
+    if not primary:
+        return summary
+    write_records(experiment.output, found)
+    write_summary(experiment.output.summary, summary)
+    plots.frozen_figures(summaries.group_curves(found.curves),
+                         summaries.group(found.evaluations), experiment.output)
+    console.show(console.table(f"{output_name}: {experiment.run.path}",
+                               *tables.frozen_rows(summary)))
+    return summary

@@ -1,0 +1,1 @@
+"""`gandiag sweep`: one run dir per setting, trained, probed and compared."""

@@ -1,0 +1,1 @@
+"""`gandiag train`."""

@@ -1,0 +1,1 @@
+"""Views of `gandiag ablate`: the report section and figures."""

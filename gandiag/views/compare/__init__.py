@@ -1,0 +1,1 @@
+"""`gandiag compare`'s files: comparison.json, figure, table and report."""

@@ -1,0 +1,1 @@
+"""Views of sample quality: plots, the report section, the comparison."""

@@ -1,0 +1,1 @@
+"""Views of `gandiag theory`: figures and the report section."""
