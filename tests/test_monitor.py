@@ -83,7 +83,7 @@ def test_saturation_warns_once_with_its_numbers():
     assert watch.read(_check(200, 0.01, accuracy=0.95)) == []
     (warning,) = watch.read(_check(300, 0.005))
     assert "step 300" in warning and "fell 2.6 orders since step 100" in warning
-    assert "delta/4 = 1.5" in warning and "\n" not in warning
+    assert "0.25 delta = 1.5" in warning and "\n" not in warning
     assert watch.read(_check(400, 0.0001)) == []
 
 

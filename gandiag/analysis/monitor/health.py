@@ -61,8 +61,9 @@ class HealthWatch:
                 f"{check['held_out_accuracy']:.3f}, D(G(z)) {check['d_fake']:.2g}, epsilon "
                 f"{check['epsilon']:.2g}) and |grad G| under {self.cost} fell {fallen:.1f} "
                 f"orders since step {self.peak[0]} ({self.peak[1]:.2g} -> {gradient:.2g}; "
-                f"under {self.other} {other:.2g}): consider --instance-noise ~ delta/4 = "
-                f"{check['delta'] / 4:.2g} or --cost minus-log-d")
+                f"under {self.other} {other:.2g}): consider --instance-noise ~ "
+                f"{spec.SIGMA_OVER_DELTA_MIN:g} delta = "
+                f"{spec.SIGMA_OVER_DELTA_MIN * check['delta']:.2g} or --cost minus-log-d")
 
     def _overfitting(self, check: dict) -> str | None:
         gap = check["training_real_accuracy"] - check["held_out_real_accuracy"]
