@@ -21,8 +21,10 @@ from gandiag.core.networks import build_networks
 from gandiag.core.state import create_state
 from gandiag.experiments.monitor.live import MONITOR_BATCH
 from gandiag.experiments.train import train
-from gandiag.store import records
+from gandiag.store import layout, records
 from gandiag.store.tensorboard import write_probe_events
+from gandiag.views.monitor import monitor_section
+from gandiag.views.render import Text
 
 TINY = TrainConfig(data=DataConfig("digits", image_size=16), model=ModelConfig(nz=8, ngf=8, ndf=8),
                    epochs=1, batch_size=64, monitor_every=10)
@@ -174,3 +176,13 @@ def test_bad_monitor_and_penalty_values_are_one_line_errors(flag, value, allowed
     assert result.exit_code == 2 and "Traceback" not in result.output
     (line,) = result.stderr.splitlines()
     assert value in line and allowed in line
+
+
+def test_the_report_plots_the_checks_and_replays_no_warning(monitored_run, tmp_path):
+    run_dir, _ = monitored_run
+    blocks = monitor_section.section(layout.RunDir(run_dir), {"cost": TINY.cost}, tmp_path)
+    assert (tmp_path / f"{run_dir.name}-monitor.png").stat().st_size > 1000
+    texts = [block.text for block in blocks if isinstance(block, Text)]
+    assert any(text.startswith("Warnings: ") for text in texts)
+    unmonitored = monitor_section.section(layout.RunDir(tmp_path / "none"), {}, tmp_path)
+    assert "Off for this run" in unmonitored[1].text
