@@ -214,8 +214,10 @@ def _train(config: TrainConfig, dataset, run: layout.RunDir, resuming: bool,
     training = dataclasses.replace(dataset, array=dataset.array[:len(dataset) - held_out_count(
         config, len(dataset))])
     datasets.require_batches(config.batch_size, len(training))
-    monitor = (LiveMonitor(config, dataset.array[len(training):], dataset.shape, console.warn,
-                           state.key) if len(training) < len(dataset) else None)
+    # Every process measures (a computation on the mesh); process 0 alone warns.
+    monitor = (LiveMonitor(config, dataset.array[len(training):], dataset.shape,
+                           console.warn if mesh.primary else _ignore, state.key)
+               if len(training) < len(dataset) else None)
     checkpoints = SavedRun(run.path, writable=True).checkpoints
     if resuming and (checkpoints.has_latest() or checkpoints.saved_epochs()):
         state, meta, skipped = checkpoints.restore_latest(state, discard_damaged=True)
@@ -247,6 +249,10 @@ def _train(config: TrainConfig, dataset, run: layout.RunDir, resuming: bool,
     elif not quiet:
         console.show(summary_table(run.path))
     return TrainResult(run.path, step - start_step, seconds, stop.requested)
+
+
+def _ignore(message: str) -> None:
+    """A warning from a process other than 0, which process 0 gives too."""
 
 
 class _Discard:
