@@ -122,7 +122,7 @@ def test_checks_join_the_records_every_n_steps_and_at_the_end(monitored_run):
     assert result.steps == steps_per_epoch
     rows = records.read_jsonl(run_dir / "metrics.jsonl")
     checked = [row["step"] for row in rows if "monitor/epsilon" in row]
-    assert checked == [*range(10, steps_per_epoch + 1, 10), steps_per_epoch]
+    assert checked == [1, *range(10, steps_per_epoch + 1, 10), steps_per_epoch]
     assert all(np.isfinite(row["monitor/delta"]) for row in rows if "monitor/delta" in row)
 
 
