@@ -186,3 +186,16 @@ def test_the_report_plots_the_checks_and_replays_no_warning(monitored_run, tmp_p
     assert any(text.startswith("Warnings: ") for text in texts)
     unmonitored = monitor_section.section(layout.RunDir(tmp_path / "none"), {}, tmp_path)
     assert "Off for this run" in unmonitored[1].text
+
+
+def test_checks_do_not_change_training(tmp_path):
+    """The monitor only reads the state: checked every 3 or every 7 steps, the same run."""
+    losses_by_period = {}
+    for every in (3, 7):
+        config = dataclasses.replace(TINY, data=DataConfig("ring"), batch_size=500,
+                                     monitor_every=every)
+        train.run(config, tmp_path / f"every-{every}", quiet=True)
+        rows = records.read_jsonl(tmp_path / f"every-{every}" / "metrics.jsonl")
+        losses_by_period[every] = [(row["d_loss"], row["g_loss"]) for row in rows]
+    assert len(losses_by_period[3]) == (10_000 - MONITOR_BATCH) // 500
+    assert losses_by_period[3] == losses_by_period[7]
