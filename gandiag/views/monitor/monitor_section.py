@@ -51,8 +51,5 @@ def section(run: layout.RunDir, config: dict, report_dir: pathlib.Path) -> list:
     other = next(name.removeprefix("grad_norm/") for name in found[0]
                  if name.startswith("grad_norm/") and name != f"grad_norm/{cost}")
     warnings = warnings_of(found, cost, other)
-    said = [Text("Warnings: " + ("; ".join(warnings) if warnings else "none (a healthy run)."))]
-    seconds = found[-1].get("seconds")
-    if seconds is not None:
-        said.append(Text(f"{len(found)} checks took {seconds:.1f} s in all."))
-    return [heading, Figure(figure, "monitor"), *said, Text(READING)]
+    said = Text("Warnings: " + ("; ".join(warnings) if warnings else "none (a healthy run)."))
+    return [heading, Figure(figure, "monitor"), said, Text(READING)]
