@@ -45,11 +45,20 @@ test-all: setup
 faults: setup
 	$(BIN)/python -m pytest -q -s -m faults tests/test_kills.py
 
-bench: setup
-	$(BIN)/python scripts/bench.py
+# torch only for the PyTorch reference, in its own virtualenv: never a gandiag dependency.
+# The CPU build: TORCH="torch --index-url https://download.pytorch.org/whl/cpu", or a pinned
+# CPU wheel from a local wheelhouse, e.g. TORCH="torch==2.13.0+cpu".
+BENCH_VENV ?= .bench-venv
+TORCH ?= torch --extra-index-url https://download.pytorch.org/whl/cpu
+$(BENCH_VENV)/bin/python:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet $(TORCH) numpy
+
+bench: setup $(BENCH_VENV)/bin/python
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(RUNS) .pytest_cache build *.egg-info
+	rm -rf $(VENV) $(BENCH_VENV) $(RUNS) .pytest_cache build *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # Sweeps: `gandiag sweep` is their one definition (gandiag/experiments/sweep/sweep.py): each setting

@@ -4,9 +4,15 @@ FLOPs are counted analytically: 2 x the multiply-adds of every convolution and d
 layer that a step runs, forward and backward (BatchNorm and elementwise work are not
 counted). The reference rate is a 4096 x 4096 float32 matmul timed in this process.
 
+Beside them, in the same invocation: the PyTorch eager reference of the same steps
+(scripts/bench_torch.py, in .bench-venv) and gandiag's ratio to it, and the start-up of
+a short probe with the compilation cache off, empty and filled (scripts/bench_startup.py).
+On a CUDA machine (`pip install -e '.[cuda]'`) it runs unchanged on the GPU; the reference
+stays on the CPU (the CPU torch wheel), so its ratios there are GPU against CPU.
+
 Writes every number to bench.json (or --output) as well.
 
-Usage: python scripts/bench.py [--quick] [--output bench.json]
+Usage: python scripts/bench.py [--quick] [--no-startup] [--output bench.json]
 """
 
 import argparse
@@ -17,6 +23,7 @@ import pathlib
 import platform
 import time
 
+import bench_startup
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -164,6 +171,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, no 64x64")
     parser.add_argument("--output", default="bench.json", help="where to write the results")
+    parser.add_argument("--no-startup", action="store_true", help="skip the start-up runs")
     args = parser.parse_args()
     repeats = 5 if args.quick else 20
     print(f"devices: {jax.devices()}")
@@ -182,11 +190,24 @@ def main():
              for name, layers in (("probe_32x32x1", small),
                                   ("probe_64x64x3", dcgan_flops(64, 3, MODEL, BATCH)))}
     print(f"probe GFLOP per iteration, before and after sharing D's pullback: {flops}")
+    reference = bench_startup.reference(args.quick)
+    if reference is not None:
+        for result in results:
+            torch_rate = reference["iterations_per_s"][result["name"]]
+            result["reference_iterations_per_s"] = torch_rate
+            result["ratio_to_reference"] = result["iterations_per_s"] / torch_rate
+            print(f"{result['name']:16s} gandiag / PyTorch {reference['torch']} eager: "
+                  f"{result['ratio_to_reference']:.2f} ({torch_rate:.2f} it/s)")
+    startup = None if args.no_startup else bench_startup.startup()
+    peak_after = matmul_gflops()
+    print(f"4096x4096 float32 matmul again at the end: {peak_after:.1f} GFLOP/s")
     record = {"machine": {"platform": platform.platform(), "processor": platform.processor(),
                           "cpus": os.cpu_count(), "devices": [str(d) for d in jax.devices()],
                           "jax": jax.__version__},
               "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "batch": BATCH,
-              "ngf": MODEL.ngf, "ndf": MODEL.ndf, "matmul_gflops": peak, "results": results,
+              "ngf": MODEL.ngf, "ndf": MODEL.ndf, "matmul_gflops": peak,
+              "matmul_gflops_at_end": peak_after, "load_average": os.getloadavg(),
+              "results": results, "reference": reference, "startup": startup,
               "probe_gflop_per_iteration": flops}
     pathlib.Path(args.output).write_text(json.dumps(record, indent=2) + "\n")
     print(f"wrote {args.output}")

@@ -7,8 +7,11 @@ import pytest
 
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_runs_root(tmp_path_factory):
-    previous = {name: os.environ.get(name) for name in ("GANDIAG_RUNS_DIR", "GANDIAG_NO_DOWNLOAD")}
+    names = ("GANDIAG_RUNS_DIR", "GANDIAG_NO_DOWNLOAD", "GANDIAG_COMPILE_CACHE")
+    previous = {name: os.environ.get(name) for name in names}
     os.environ["GANDIAG_RUNS_DIR"] = str(tmp_path_factory.mktemp("runs-root"))
+    # The session's commands share one compilation cache, fresh on every run of the tests.
+    os.environ["GANDIAG_COMPILE_CACHE"] = str(tmp_path_factory.mktemp("compile-cache"))
     os.environ["GANDIAG_NO_DOWNLOAD"] = "1"
     yield
     for name, value in previous.items():

@@ -95,7 +95,7 @@ def test_training_records_the_instance_noise_schedule(tmp_path):
 def test_on_the_ring_noise_moves_a_stalled_generator_to_the_modes(tmp_path):
     """Original cost, D kept near-optimal (5 D steps per G step): clean inputs stall G
     away from the modes; sigma = 0.5 brings its samples onto all eight."""
-    config = toy_noise.ToyNoiseConfig(sigmas=(0.0, 0.5), epochs=16)
+    config = toy_noise.ToyNoiseConfig(sigmas=(0.0, 0.5), g_updates=16 * 39)
     summary = toy_noise.run(config, tmp_path, quiet=True)
     clean, noisy = summary.curves["0"][-1], summary.curves["0.5"][-1]
     assert noisy.mean_distance < 0.6 * clean.mean_distance
@@ -106,5 +106,5 @@ def test_on_the_ring_noise_moves_a_stalled_generator_to_the_modes(tmp_path):
 def test_mode_statistics_on_hand_made_points():
     modes = np.array([[0.0, 0.0], [10.0, 0.0]])
     samples = np.array([[0.1, 0.0], [0.0, 0.1], [5.0, 0.0], [9.9, 0.0]])
-    covered, distance = mode_statistics(samples, modes, radius=0.25, share=0.25)
+    covered, distance = mode_statistics(samples, modes, radius=0.25, share=0.25, least=1)
     assert covered == 2 and distance == pytest.approx((0.1 + 0.1 + 5.0 + 0.1) / 4)

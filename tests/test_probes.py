@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gandiag.analysis import statistics, summaries
+from gandiag.analysis.probe import probe_claims
 from gandiag.cli import app
 from gandiag.config import DataConfig, ModelConfig, ProbeConfig, TrainConfig
 from gandiag.core.probe_step import make_probe_step
@@ -79,6 +80,24 @@ def test_probe_outputs_have_the_documented_layout(probed):
     assert [p["d_updates"] for p in premises] == sorted(probes.premise_points(1000))
     for name in ("figure1.png", "figure2.png", "figure3.png"):
         assert (output / name).stat().st_size > 10_000
+
+
+def test_judge_on_the_probes_log_gives_the_reports_rows(probed):
+    """One path: `gandiag judge` on probe/log.csv reads as the report's claims."""
+    run_dir, _ = probed
+    report = {result.spec.key: result for result in probe_claims.evaluate([run_dir])}
+    result = CliRunner().invoke(app, ["judge", str(run_dir / "probe" / "log.csv"), "--json"])
+    assert result.exit_code == 0, result.output
+    judged = {row["claim"]: row for row in json.loads(result.stdout)}
+    if (run_dir / "freeze_g_train_d").exists():  # the report's Figure 1 reads that instead
+        del judged["figure1"]
+    assert set(judged) >= {"figure2", "figure3-growth", "figure3-jitter", "theorem26"}
+    for key, row in judged.items():
+        expected = report[key]
+        assert (row["verdict"], row["measured"]) == (str(expected.verdict), expected.measured)
+        assert [[part["estimate"], *part["interval"]] for part in row["parts"]] == [
+            [effect.interval.estimate, effect.interval.low, effect.interval.high]
+            for effect in expected.effects]
 
 
 def _digest(folder):

@@ -145,7 +145,7 @@ def test_image_folder_reader(data):
     with tempfile.TemporaryDirectory() as folder:
         (pathlib.Path(folder) / "a.png").write_bytes(data)
         try:
-            images = files.read_image_folder(pathlib.Path(folder), 8)
+            images = files.read_image_folder(pathlib.Path(folder), 8).array
         except GandiagError as error:
             one_line(error)
             return

@@ -35,7 +35,8 @@ def test_mode_dropping_is_supported_when_minus_log_d_loses_classes():
 
 
 def test_mode_dropping_is_contradicted_when_both_keep_every_class_alike():
-    result = quality_claims.mode_dropping([10, 10, 10, 10, 10, 9], [10, 9, 10, 10, 10, 10])
+    # Exact test: six seeds against eight, one class off on each side.
+    result = quality_claims.mode_dropping([10, 10, 10, 10, 10, 9], [10, 9, 10, 10, 10, 10, 10, 10])
     assert result.verdict is Verdict.CONTRADICTED
 
 
@@ -54,7 +55,8 @@ def _fake_run(root, cost, seed, covered_classes):
     one = Estimate(1.0, 0.5, 1.5)
     rows = [QualityRow(epoch, 100, one, one, fcd=Estimate(10.0 * seed + epoch, 0, 50),
                        classes_covered=Estimate(covered_classes, covered_classes,
-                                                covered_classes), realism=one)
+                                                covered_classes),
+                       realism=Estimate(1.0, 0.9, 1.1), diversity=Estimate(1.0, 0.9, 1.1))
             for epoch in (1, 2)]
     write_summary(run.quality.summary, QualitySummary("classifier", "note", {}, rows, 1.0))
     return run.path, config
@@ -111,18 +113,22 @@ def test_an_unmeasured_premise_is_inconclusive():
     assert result.verdict is Verdict.INCONCLUSIVE and result.premise.holds is None
 
 
-def test_learnt_reads_the_pixel_realism_or_the_toys_high_quality_share():
+def test_learnt_reads_the_intervals_of_realism_and_diversity_or_the_toys_share():
     one = Estimate(1.0, 1.0, 1.0)
 
-    def summary(row):
-        return QualitySummary("f", "", {}, [row], 0.0)
+    def learnt(**fields):
+        return quality_claims.learnt(QualitySummary("f", "", {}, [QualityRow(1, 9, one, one,
+                                                                             **fields)], 0.0))
 
-    assert quality_claims.learnt(summary(QualityRow(1, 9, one, one, realism=Estimate(1.1, 0, 0))))
-    assert not quality_claims.learnt(summary(QualityRow(1, 9, one, one,
-                                                        realism=Estimate(1.3, 0, 0))))
-    assert quality_claims.learnt(summary(QualityRow(1, 9, one, one, fcd=one))) is None
-    toy = QualityRow(1, 9, one, one, modes_covered=one, high_quality=Estimate(0.4, 0.3, 0.5))
-    assert quality_claims.learnt(summary(toy)) is False
+    varied = Estimate(1.0, 0.9, 1.1)
+    assert learnt(realism=Estimate(1.1, 1.0, 1.15), diversity=varied) is True
+    assert learnt(realism=Estimate(1.3, 1.25, 1.4), diversity=varied) is False
+    assert learnt(realism=Estimate(1.1, 1.0, 1.3), diversity=varied) is None  # straddles
+    assert learnt(realism=Estimate(0.8, 0.7, 0.9), diversity=Estimate(0, 0, 0)) is False
+    assert learnt(realism=Estimate(1.1, 1.0, 1.1)) is None  # measured before spec 6
+    assert learnt(fcd=one) is None
+    assert learnt(modes_covered=one, high_quality=Estimate(0.4, 0.3, 0.45)) is False
+    assert learnt(modes_covered=one, high_quality=Estimate(0.6, 0.55, 0.65)) is True
 
 
 def test_toy_runs_feed_the_claim_with_modes_covered(tmp_path):

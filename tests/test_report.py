@@ -129,33 +129,65 @@ IMAGE_CHECK = """<script>window.addEventListener("load", () => {
   const images = [...document.images];
   document.body.dataset.images = images.length;
   document.body.dataset.broken = images.filter(i => !(i.complete && i.naturalWidth > 0)).length;
+  document.body.dataset.width = window.innerWidth;
+  document.body.dataset.overflow = document.documentElement.scrollWidth > window.innerWidth;
+  document.body.dataset.clipped = [...document.querySelectorAll("td.verdict")].filter(
+    cell => cell.getBoundingClientRect().right >
+            cell.closest(".table-scroll").getBoundingClientRect().right + 1).length;
 });</script>"""
 
 
-def open_in_chromium(page: pathlib.Path, profile: pathlib.Path) -> tuple[str, str]:
-    """(the DOM after load, Chromium's log) of ``page`` in headless Chromium."""
+def open_in_chromium(page: pathlib.Path, profile: pathlib.Path,
+                     width: int = 1200) -> tuple[str, str]:
+    """(the DOM after load, Chromium's log) of ``page`` in headless Chromium ``width``
+    pixels wide."""
     result = subprocess.run(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
+         f"--window-size={width},1600", "--hide-scrollbars",
          "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
         capture_output=True, text=True, timeout=120)
     return result.stdout, result.stderr
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (Debian: apt install chromium)")
-def test_report_html_in_a_real_browser(fake_run, tmp_path):
+def test_browser_check_catches_a_corrupt_image(fake_run, tmp_path):
     page = report.run(fake_run, quiet=True)
     checked = tmp_path / "checked.html"
-    checked.write_text(page.read_text().replace("</body>", IMAGE_CHECK + "</body>"))
-    dom, log = open_in_chromium(checked, tmp_path / "profile")
-    body = re.search(r"<body[^>]*>", dom).group(0)
-    assert 'data-images="4"' in body and 'data-broken="0"' in body
-    assert "CONSOLE" not in log  # the page runs no script of its own: any message is an error
-    # The check can fail: a corrupt embedded image is caught.
     broken = page.read_text().replace('base64,', 'base64,AAAA', 1)
     checked.write_text(broken.replace("</body>", IMAGE_CHECK + "</body>"))
     assert 'data-broken="1"' in open_in_chromium(checked, tmp_path / "profile")[0]
+
+
+def test_report_html_links_resolve_and_it_has_contents(fake_run):
+    page = report.run(fake_run, quiet=True).read_text()
+    ids = set(re.findall(r' id="([^"]+)"', page))
+    links = re.findall(r'href="#([^"]+)"', page)
+    assert links and not set(links) - ids  # every link lands on the page
+    assert "<nav><strong>Contents</strong>" in page and 'href="#the-run"' in page
+    row = next(line for line in page.split("<tr>") if "Vanishing gradient, original" in line)
+    assert ('href="#figure-figure2"' in row and 'href="#spec-figure2"' in row
+            and 'href="#premise-figure2"' in row)
+    # Figure 3 was not run: its row links to its spec and premise, not to a figure.
+    row = next(line for line in page.split("<tr>") if "-log D gradient grows" in line)
+    assert 'href="#figure-' not in row and 'href="#spec-figure3-growth"' in row
+    assert '<figure id="figure-figure2">' in page
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (Debian: apt install chromium)")
+@pytest.mark.parametrize("width", [1200, 800])
+def test_report_html_at_reading_widths(fake_run, tmp_path, width):
+    page = report.run(fake_run, quiet=True)
+    checked = tmp_path / "checked.html"
+    checked.write_text(page.read_text().replace("</body>", IMAGE_CHECK + "</body>"))
+    dom, log = open_in_chromium(checked, tmp_path / "profile", width)
+    body = re.search(r"<body[^>]*>", dom).group(0)
+    assert f'data-width="{width}"' in body
+    assert 'data-images="4"' in body and 'data-broken="0"' in body
+    assert 'data-overflow="false"' in body  # wide tables scroll inside their box
+    assert 'data-clipped="0"' in body  # and every verdict is in view without scrolling
+    assert "CONSOLE" not in log  # the page runs no script of its own: any message is an error
 
 
 def test_grid_sets_every_claim_across_runs(fake_run, tmp_path):

@@ -215,4 +215,4 @@ def test_a_runs_report_gains_the_theory_section(tiny_run, tmp_path):
     html = pathlib.Path(report.run(run_dir, quiet=True)).read_text()
     markdown = (run_dir / layout.REPORT / layout.REPORT_MARKDOWN).read_text()
     assert "## Theory" in markdown and spec.THEORY_MINUS_LOG_D.name in markdown
-    assert "theory_minus_log_d.png" in markdown and "<h2>Theory</h2>" in html
+    assert "theory_minus_log_d.png" in markdown and '<h2 id="theory">Theory</h2>' in html

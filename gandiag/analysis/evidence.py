@@ -97,12 +97,15 @@ def combine(verdicts: Sequence[Verdict]) -> Verdict:
 
 def percentile_interval(samples: np.ndarray, estimate: float, method: str) -> Interval:
     """The central ``LEVEL`` interval of bootstrap ``samples`` around ``estimate``."""
-    finite = np.asarray(samples, dtype=np.float64)
-    finite = finite[np.isfinite(finite)]
-    if finite.size == 0:
+    values = np.asarray(samples, dtype=np.float64)
+    values = values[~np.isnan(values)]
+    if values.size == 0:
         return Interval(estimate, math.nan, math.nan, LEVEL, method)
     tail = 100 * (1 - LEVEL) / 2
-    low, high = np.percentile(finite, [tail, 100 - tail])
+    # Infinite resamples (a norm that reached zero) are kept: they belong to the interval.
+    # Interpolating between two infinities gives nan, so then the order statistics are used.
+    rule = "linear" if np.all(np.isfinite(values)) else "inverted_cdf"
+    low, high = np.percentile(values, [tail, 100 - tail], method=rule)
     return Interval(float(estimate), float(low), float(high), LEVEL, method)
 
 

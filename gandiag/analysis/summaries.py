@@ -60,13 +60,16 @@ def cost_summary(norms: np.ndarray, projections: np.ndarray, seed: int = 0) -> C
     start, end = windows(norms)
     late = np.asarray(projections, dtype=np.float64)[len(projections) // 2:]
     jitter, (null_low, null_high) = statistics.jitter_interval(norms, seed)
+    # A log from another framework may give norms without projections: no tail index.
+    measured = late.size > 0
     return CostSummary(
         grad_norm_start=float(np.median(start)), grad_norm_end=float(np.median(end)),
         decay_orders=_estimate(statistics.decay_interval(start, end, seed)),
         jitter_growth=_estimate(jitter),
         jitter_null_low=null_low, jitter_null_high=null_high,
-        tail_index=_estimate(statistics.tail_interval(late, seed)),
-        kurtosis=statistics.excess_kurtosis(late))
+        tail_index=_estimate(statistics.tail_interval(late, seed)) if measured
+        else Estimate(math.nan, math.nan, math.nan),
+        kurtosis=statistics.excess_kurtosis(late) if measured else math.nan)
 
 
 def held_out_summary(evaluations: list[dict]) -> HeldOutSummary:
@@ -83,7 +86,9 @@ def held_out_summary(evaluations: list[dict]) -> HeldOutSummary:
 
 def premise_summary(premises: list[dict]) -> PremiseSummary:
     """Theorem 2.4 along one curve: epsilon at the end, and the bound wherever eps < 1."""
-    checked = [p for p in premises if p["epsilon"] < 1]
+    # Only where the bound's two sides were measured (a log may give epsilon alone).
+    checked = [p for p in premises if p["epsilon"] < 1 and math.isfinite(p["jacobian_norm"])
+               and math.isfinite(p["grad_norm_fixed_d"])]
     ratios = [p["grad_norm_fixed_d"] / (p["jacobian_norm"] * p["epsilon"] / (1 - p["epsilon"]))
               for p in checked if p["jacobian_norm"] * p["epsilon"] > 0]
     last = premises[-1]
@@ -108,7 +113,7 @@ def seed_summary(curve: list[dict], evaluations: list[dict], premises: list[dict
         seed=seed, iters_to_acc_099_train=iters_to_reach(accuracy, 0.99),
         final_train_error=float(np.median(windows([r["error"] for r in curve])[1])),
         d_fake_start=float(np.mean(d_fake_start)), d_fake_end=float(np.mean(d_fake_end)),
-        held_out=held_out_summary(evaluations), costs=costs,
+        held_out=held_out_summary(evaluations) if evaluations else None, costs=costs,
         premises=premise_summary(premises) if premises else None)
 
 

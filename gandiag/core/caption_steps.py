@@ -6,6 +6,7 @@ cost, with Adam at the run's settings from a fresh optimizer state. Instance noi
 level ``sigma`` is added to D's inputs in both, as in training with noise.
 """
 
+import functools
 from collections.abc import Callable
 
 import jax
@@ -20,13 +21,16 @@ from gandiag.core.state import optimizer_of
 from gandiag.core.steps import DiscriminatorUpdate
 
 
-def make_discriminator_step(config: TrainConfig, example_shape, sigma: float) -> Callable:
-    """``(d_params, d_stats, d_opt, g_variables, data, key) -> (d_params, d_stats, d_opt)``."""
+# Built once per setting and shared by every checkpoint: one compilation per command.
+@functools.lru_cache(maxsize=8)
+def make_discriminator_step(config: TrainConfig, example_shape) -> Callable:
+    """``(d_params, d_stats, d_opt, g_variables, data, key, sigma) -> (d_params, d_stats,
+    d_opt)``; ``sigma`` is traced, so every noise level shares the compiled step."""
     networks = build_networks(config, example_shape)
     update = DiscriminatorUpdate(networks, losses.cross_entropy, optimizer_of(config.optimizer))
     batch, nz = config.batch_size, config.model.nz
 
-    def step(d_params, d_stats, d_opt, g_variables, data, key):
+    def step(d_params, d_stats, d_opt, g_variables, data, key, sigma):
         real_key, z_key, d_key = jax.random.split(key, 3)
         real = jnp.take(data, jax.random.randint(real_key, (batch,), 0, data.shape[0]), 0)
         z = jax.random.normal(z_key, (batch, nz))
@@ -37,15 +41,16 @@ def make_discriminator_step(config: TrainConfig, example_shape, sigma: float) ->
     return jax.jit(step, donate_argnums=(0, 1, 2))
 
 
-def make_generator_step(config: TrainConfig, example_shape, cost: str, sigma: float) -> Callable:
-    """``(g_params, g_stats, g_opt, d_params, d_stats, data, key) -> (g_params, g_stats, g_opt)``:
-    one Adam step of G on ``cost`` against the frozen D."""
+@functools.lru_cache(maxsize=8)
+def make_generator_step(config: TrainConfig, example_shape, cost: str) -> Callable:
+    """``(g_params, g_stats, g_opt, d_params, d_stats, data, key, sigma) -> (g_params, g_stats,
+    g_opt)``: one Adam step of G on ``cost`` against the frozen D."""
     networks = build_networks(config, example_shape)
     generator_cost = losses.generator_cost(cost)
     tx = optimizer_of(config.optimizer)
     batch, nz = config.batch_size, config.model.nz
 
-    def step(g_params, g_stats, g_opt, d_params, d_stats, data, key):
+    def step(g_params, g_stats, g_opt, d_params, d_stats, data, key, sigma):
         real_key, z_key, real_noise, fake_noise = jax.random.split(key, 4)
         real = jnp.take(data, jax.random.randint(real_key, (batch,), 0, data.shape[0]), 0)
         real = add_noise(real, sigma, real_noise)

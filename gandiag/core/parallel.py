@@ -63,9 +63,14 @@ class Parallel:
         return jax.jit(function, **options)
 
     def replicate(self, tree):
-        """A pytree of host or single-device arrays, as global arrays on every device."""
+        """A pytree of host or single-device arrays, as global arrays on every device.
+
+        Without a mesh, the arrays are committed to the one device: a fresh state then
+        enters a step as its outputs (committed, like a restored G) come back, and the
+        step is not compiled a second time for the difference.
+        """
         if self.mesh is None:
-            return tree
+            return jax.device_put(tree, jax.local_devices()[0])
         sharding = self._sharding(PartitionSpec())
         return jax.tree_util.tree_map(lambda leaf: _global_array(leaf, sharding), tree)
 

@@ -119,6 +119,9 @@ def _probe_step(train_config: TrainConfig, probe: ProbeConfig, example_shape,
     return parallel.jit(probe_step, donate_argnums=(0,))
 
 
+# Shared by every caller in a process (the probe's checks, add-noise's final evaluation):
+# one compilation per shape.
+@functools.lru_cache(maxsize=8)
 def make_evaluation(train_config: TrainConfig, probe: ProbeConfig, example_shape):
     """Jitted ``(d_state, g_variables, real, key, sigma) -> numbers`` of D on held-out data.
 

@@ -63,11 +63,22 @@ class Dataset:
         name: The data set's name, one of ``DATASETS``.
         array: float32 examples: images (N, H, W, C) in [-1, 1], or points (N, 2).
         kind: "image" or "points".
+        note: what reading the files changed (an image folder's conversions and crops).
     """
 
     name: str
     array: np.ndarray
     kind: Literal["image", "points"]
+    note: str = ""
+
+    @property
+    def summary(self) -> str:
+        """One line for the start of a run, e.g. '300 images, 1 channel, 32x32, converted 0'."""
+        if self.kind == "points":
+            return f"{len(self)} points in 2-D"
+        _, side, _, channels = self.array.shape
+        return (f"{len(self)} images, {channels} channel{'s' if channels > 1 else ''}, "
+                f"{side}x{side}" + (f", {self.note}" if self.note else ""))
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -165,13 +176,13 @@ def load_dataset(name: str, *, data_dir: str | os.PathLike | None = None, split:
         raise GandiagError(f"image size {image_size} is not available for {name}; choose one "
                            f"of: {', '.join(map(str, IMAGE_SIZES[name]))}")
     download = download and os.environ.get("GANDIAG_NO_DOWNLOAD", "") in ("", "0")
-    images = _read_images(name, data_dir, split, image_size or DEFAULT_IMAGE_SIZES[name],
-                          download)
+    images, note = _read_images(name, data_dir, split,
+                                image_size or DEFAULT_IMAGE_SIZES[name], download)
     native_size = images.shape[1]
     if not image_size:
         image_size = native_size if native_size in IMAGE_SIZES[name] else DEFAULT_IMAGE_SIZES[name]
     images = _set_channels(_resize(images, image_size), grayscale)
-    return Dataset(name, images, "image")
+    return Dataset(name, images, "image", note)
 
 
 def toy_modes(name: str) -> np.ndarray:
@@ -213,23 +224,24 @@ def _sample_toy(name: str, num_points: int, seed: int) -> np.ndarray:
 
 
 def _read_images(name: str, data_dir: str | os.PathLike | None, split: str, folder_size: int,
-                 download: bool) -> np.ndarray:
-    """Reads images at their stored size, float32 NHWC in [-1, 1].
+                 download: bool) -> tuple[np.ndarray, str]:
+    """Reads images at their stored size, float32 NHWC in [-1, 1], and what reading changed.
 
     ``folder_size`` is used only by "folder", whose images are resized while read.
     """
     if name == "digits":
-        return _read_digits()
+        return _read_digits(), ""
     path = resolve_data_dir(name, data_dir)
     if name == "folder":
-        return _to_unit_range(datafiles.read_image_folder(path, folder_size))
+        folder = datafiles.read_image_folder(path, folder_size)
+        return _to_unit_range(folder.array), folder.note
     if name == "npz":
-        return _to_unit_range(datafiles.read_npz(path))
+        return _to_unit_range(datafiles.read_npz(path)), ""
     if name == "cifar10":
-        return _to_unit_range(datafiles.read_cifar10(split, path, download))
+        return _to_unit_range(datafiles.read_cifar10(split, path, download)), ""
     images = _to_unit_range(datafiles.read_idx_images(name, split, path, download))
     padding = ((0, 0), (MNIST_PADDING, MNIST_PADDING), (MNIST_PADDING, MNIST_PADDING), (0, 0))
-    return np.pad(images, padding, constant_values=-1.0)
+    return np.pad(images, padding, constant_values=-1.0), ""
 
 
 def _read_digits() -> np.ndarray:

@@ -5,6 +5,8 @@ raises ``GandiagError`` with one line naming the file and what to do about it; s
 [-1, 1], resizing and channel choice happen in ``gandiag.data``.
 """
 
+import collections
+import dataclasses
 import gzip
 import hashlib
 import http.client
@@ -114,7 +116,30 @@ def read_cifar10(split: str, folder: pathlib.Path, download: bool) -> np.ndarray
     return np.concatenate([_read_cifar10_batch(batch_dir / batch) for batch in batches])
 
 
-def read_image_folder(folder: pathlib.Path, image_size: int) -> np.ndarray:
+@dataclasses.dataclass(frozen=True)
+class FolderImages:
+    """A folder's images and what reading them changed.
+
+    Attributes:
+        array: uint8 images shaped (N, side, side, C).
+        converted: source mode -> how many images of it were converted to C channels.
+        cropped: how many images were not square (centre-cropped).
+    """
+
+    array: np.ndarray
+    converted: dict[str, int]
+    cropped: int
+
+    @property
+    def note(self) -> str:
+        """E.g. 'converted 3 (RGBA 2, P 1), 5 not square (centre-cropped)'."""
+        modes = ", ".join(f"{mode} {count}" for mode, count in sorted(self.converted.items()))
+        total = sum(self.converted.values())
+        return (f"converted {total}" + (f" ({modes})" if modes else "")
+                + f", {self.cropped} not square (centre-cropped)")
+
+
+def read_image_folder(folder: pathlib.Path, image_size: int) -> FolderImages:
     """Reads every PNG and JPEG under ``folder``, centre-cropped to square and resized.
 
     Args:
@@ -122,8 +147,11 @@ def read_image_folder(folder: pathlib.Path, image_size: int) -> np.ndarray:
         image_size: The side of the square output images.
 
     Returns:
-        uint8 images shaped (N, image_size, image_size, C): C is 1 when every image is
-        single-channel, else 3.
+        uint8 images shaped (N, image_size, image_size, C), C 1 when every image is
+        single-channel, else 3, with what was converted or cropped.
+
+    Raises:
+        GandiagError: naming every file that cannot be read, in one line.
     """
     if not folder.is_dir():
         raise GandiagError(f"image folder {folder} does not exist; "
@@ -133,10 +161,22 @@ def read_image_folder(folder: pathlib.Path, image_size: int) -> np.ndarray:
     if not paths:
         raise GandiagError(f"no images in {folder}: found no .png, .jpg or .jpeg files; "
                            "pass --data-dir with a folder of images")
-    images = [_read_square_image(path, image_size) for path in paths]
-    if all(image.mode == "L" for image in images):
-        return np.stack([np.asarray(image) for image in images])[..., np.newaxis]
-    return np.stack([np.asarray(image.convert("RGB")) for image in images])
+    read, unreadable = [], []
+    for path in paths:
+        try:
+            read.append(_read_square_image(path, image_size))
+        except (OSError, ValueError, Image.DecompressionBombError) as error:
+            unreadable.append(f"{path} ({_one_line(error)})")
+    if unreadable:
+        # Every bad file at once, so one run finds them all.
+        raise GandiagError(f"{len(unreadable)} of {len(paths)} images cannot be read: "
+                           f"{'; '.join(unreadable)}; fix or remove them, or pass another "
+                           "--data-dir")
+    mode = "L" if all(image.mode == "L" for image, _, _ in read) else "RGB"
+    converted = collections.Counter(source for _, source, _ in read if source != mode)
+    array = np.stack([np.asarray(image.convert(mode)) for image, _, _ in read])
+    return FolderImages(array.reshape(*array.shape[:3], -1), dict(converted),
+                        sum(not square for _, _, square in read))
 
 
 def read_npz(path: pathlib.Path) -> np.ndarray:
@@ -272,17 +312,16 @@ def _read_cifar10_batch(path: pathlib.Path) -> np.ndarray:
     return pixels.reshape(-1, 3, CIFAR10_SIDE, CIFAR10_SIDE).transpose(0, 2, 3, 1)
 
 
-def _read_square_image(path: pathlib.Path, image_size: int) -> Image.Image:
-    """Returns the image as "L" or "RGB", centre-cropped to square and resized."""
-    try:
-        with Image.open(path) as image:
-            # Converting first: PIL resizes modes "1" and "P" with nearest-neighbour only.
-            image = image.convert("L" if image.mode in SINGLE_CHANNEL_MODES else "RGB")
-            width, height = image.size
-            side = min(width, height)
-            left, top = (width - side) // 2, (height - side) // 2
-            square = image.crop((left, top, left + side, top + side))
-            return square.resize((image_size, image_size), Image.Resampling.BICUBIC)
-    except (OSError, ValueError, Image.DecompressionBombError) as error:
-        raise GandiagError(f"cannot read image {path} ({_one_line(error)}); "
-                           "fix or remove it, or pass another --data-dir") from error
+def _read_square_image(path: pathlib.Path, image_size: int) -> tuple[Image.Image, str, bool]:
+    """The image as "L" or "RGB", centre-cropped to square and resized; its own mode, and
+    whether it was square."""
+    with Image.open(path) as image:
+        source = image.mode
+        # Converting first: PIL resizes modes "1" and "P" with nearest-neighbour only.
+        image = image.convert("L" if image.mode in SINGLE_CHANNEL_MODES else "RGB")
+        width, height = image.size
+        side = min(width, height)
+        left, top = (width - side) // 2, (height - side) // 2
+        square = image.crop((left, top, left + side, top + side))
+        return (square.resize((image_size, image_size), Image.Resampling.BICUBIC), source,
+                width == height)

@@ -41,6 +41,9 @@ class QualityRow:
     # Images: median pixel distance of a sample to its nearest real over the reals' own
     # nearest-neighbour spacing (~1: as close as the data's examples; noise: > 1.4).
     realism: Estimate | None = None
+    # Images: median distance of a sample to its nearest other sample over the reals'
+    # spacing (0: one repeated image). Both distances are the least over 1-pixel moves.
+    diversity: Estimate | None = None
 
 
 @dataclasses.dataclass(frozen=True)

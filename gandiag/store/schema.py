@@ -114,7 +114,7 @@ class SeedSummary:
     final_train_error: float
     d_fake_start: float
     d_fake_end: float
-    held_out: HeldOutSummary
+    held_out: HeldOutSummary | None
     costs: dict[str, CostSummary] | None = None
     premises: PremiseSummary | None = None
 

@@ -4,14 +4,26 @@ from collections.abc import Sequence
 
 from gandiag.analysis.evidence import ClaimResult, Verdict
 from gandiag.analysis.spec import SPEC_VERSION
+from gandiag.store import layout
 from gandiag.views import console
-from gandiag.views.render import Heading, Table, Text
+from gandiag.views.render import Heading, Links, Table, Text, figure_anchor
 
 COLUMNS = ["Claim", "Paper", "Measured: effect [90% interval]", "Judged by", "Premise",
            "Verdict"]
 CONSOLE_STYLES = {Verdict.SUPPORTED: "green", Verdict.CONTRADICTED: "red",
                   Verdict.INCONCLUSIVE: "yellow", Verdict.PREMISE_NOT_MET: "magenta",
                   Verdict.NOT_RUN: "dim"}
+
+# The figure that shows each claim's measurement, linked from its row of the report.
+CLAIM_FIGURES = {
+    "figure1": layout.FIGURE1, "figure2": layout.COST_FIGURES["original"],
+    "figure3-growth": layout.COST_FIGURES["minus-log-d"],
+    "figure3-jitter": layout.COST_FIGURES["minus-log-d"],
+    "theorem26": layout.COST_FIGURES["minus-log-d"], "noise": layout.NOISE_GRADIENTS,
+    "wasserstein": layout.NOISE_ACCURACY, "mode-dropping": layout.QUALITY_FIGURE,
+    "figure3-caption": layout.QUALITY_FIGURE,
+}
+SEE = "See"
 
 READING = ("Each row: the paper's statement and number; the effect measured here with its 90% "
            "interval (a hierarchical bootstrap over G runs and D seeds when there are several, "
@@ -43,15 +55,54 @@ def rows(results: Sequence[ClaimResult]) -> list[list[str]]:
              str(r.verdict)] for r in results]
 
 
+def links(result: ClaimResult, figures: frozenset[str]) -> Links:
+    """The row's figure (when the report has it), spec entry and premise."""
+    figure = CLAIM_FIGURES.get(result.spec.key)
+    shown = (("figure", figure_anchor(figure)),) if figure in figures else ()
+    return Links((*shown, ("spec", f"spec-{result.spec.key}"),
+                  ("premise", f"premise-{result.spec.key}")))
+
+
+def linked_section(results: Sequence[ClaimResult], runs: int, figures: frozenset[str],
+                   software: str = "") -> list:
+    """The report's claims table, each row linking to its figure (of ``figures``, the
+    report's figure file names), its spec entry and its premise (``spec_section``); with
+    the software versions behind the numbers (``software``)."""
+    table = [[*row[:-1], links(result, figures), row[-1]]
+             for row, result in zip(rows(results), results, strict=True)]
+    return [Heading("Claims"), _version(runs, software),
+            Table([*COLUMNS[:-1], SEE, COLUMNS[-1]], table), Text(READING)]
+
+
+def spec_section(results: Sequence[ClaimResult]) -> list:
+    """Each claim's spec entry (statistic, threshold, reason) and its premise, as targets
+    of the claims table's links."""
+    blocks = [Heading("Claims spec"), Text(f"Version {SPEC_VERSION}, from "
+                                           "`gandiag/analysis/spec.py`.")]
+    for result in results:
+        spec = result.spec
+        blocks += [Heading(spec.name, 3, anchor=f"spec-{spec.key}", toc=False),
+                   Text(f"Paper: {spec.paper} ({spec.paper_number}). Measured: {spec.statistic}; "
+                        f"{spec.criterion}. Why this threshold: {spec.rationale}"),
+                   Heading(f"Premise: {spec.name}", 4, anchor=f"premise-{spec.key}", toc=False),
+                   Text(f"{spec.premise or 'none'}"
+                        f"{' (gates both directions)' if spec.premise_gates else ''}. "
+                        f"On this run: {premise_text(result)}.")]
+    return blocks
+
+
+def _version(runs: int, software: str = "") -> Text:
+    return Text(f"Claims spec version {SPEC_VERSION} (thresholds and their reasons: "
+                f"`gandiag/analysis/spec.py`); {runs} G run(s)."
+                + (f" {software}" if software else ""))
+
+
 def section(results: Sequence[ClaimResult], runs: int, heading: str = "Claims",
             software: str = "") -> list:
-    """The report's claims table, with the spec's version, the software versions behind the
-    numbers (``software``), and how to read it."""
-    return [Heading(heading),
-            Text(f"Claims spec version {SPEC_VERSION} (thresholds and their reasons: "
-                 f"`gandiag/analysis/spec.py`); {runs} G run(s)."
-                 + (f" {software}" if software else "")),
-            Table(COLUMNS, rows(results)), Text(READING)]
+    """A claims table, with the spec's version, the software versions behind the numbers
+    (``software``), and how to read it."""
+    return [Heading(heading), _version(runs, software), Table(COLUMNS, rows(results)),
+            Text(READING)]
 
 
 def show(results: Sequence[ClaimResult], title: str) -> None:

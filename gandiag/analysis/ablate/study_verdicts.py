@@ -3,7 +3,9 @@
 A study's variants each trained fresh Ds (several seeds) against the same frozen Gs. Per
 variant and epoch this module reduces every seed's numbers (from the variant's
 ``FrozenSummary`` and its end-of-training evaluations) to a mean with the range over
-seeds, and judges each factor by the rule fixed in ``gandiag.analysis.spec``.
+seeds, and judges each factor by the rule fixed in ``gandiag.analysis.spec``: its
+comparisons corrected as one family, "no effect" only within equivalence margins
+(``equivalence``).
 """
 
 import dataclasses
@@ -11,11 +13,11 @@ import math
 
 import numpy as np
 
-from gandiag.analysis.ablate import concentration
+from gandiag.analysis.ablate import concentration, equivalence
+from gandiag.analysis.ablate.equivalence import INCONCLUSIVE, MATTERS, NO_EFFECT
 from gandiag.analysis.spec import ABLATION_METRICS, ABLATION_MIN_SEEDS
 from gandiag.store.schema import FrozenSummary
 
-MATTERS, NO_EFFECT, INCONCLUSIVE = "MATTERS", "NO EFFECT", "INCONCLUSIVE"
 # Held-out accuracy a D must reach in every seed to count as perfect out of sample (the
 # "updates to 0.99 held-out" column's level).
 PERFECT_ACCURACY = 0.99
@@ -39,13 +41,15 @@ class Spread:
     low: float
     high: float
     seeds: int
+    values: tuple[float, ...] = ()
 
     @classmethod
     def of(cls, values) -> "Spread":
         values = np.asarray([v for v in values if v is not None and math.isfinite(v)], float)
         if not values.size:
             return cls(math.nan, math.nan, math.nan, 0)
-        return cls(float(values.mean()), float(values.min()), float(values.max()), values.size)
+        return cls(float(values.mean()), float(values.min()), float(values.max()), values.size,
+                   tuple(float(v) for v in values))
 
     def text(self) -> str:
         return "-" if not self.seeds else f"{self.mean:.3g} [{self.low:.3g}, {self.high:.3g}]"
@@ -112,7 +116,9 @@ class Verdict:
 
 
 def judge(study: str, baseline: str, cells: list[Cell]) -> Verdict:
-    """Whether the factor a study varies matters, by the spec's rule, in one sentence."""
+    """Whether the factor a study varies matters, by the spec's rule, in one sentence: every
+    variant against the baseline at each epoch on each primary metric, corrected as one
+    family (``equivalence``)."""
     base = {c.epoch: c for c in cells if c.variant == baseline}
     others = [c for c in cells if c.variant != baseline and c.epoch in base]
     if not others:
@@ -123,18 +129,29 @@ def judge(study: str, baseline: str, cells: list[Cell]) -> Verdict:
         return Verdict(INCONCLUSIVE, [], f"{study}: INCONCLUSIVE, {seeds} D seed(s) per "
                        f"variant; the rule needs {ABLATION_MIN_SEEDS} to tell an effect from "
                        "the seed spread.")
-    effects = [Effect(c.variant, c.epoch, metric, c.metrics[metric], base[c.epoch].metrics[metric])
-               for c in others for metric in ABLATION_METRICS
-               if separated(c.metrics[metric], base[c.epoch].metrics[metric])]
-    if not effects:
-        return Verdict(NO_EFFECT, [], f"{study}: NO EFFECT larger than the spread over "
-                       f"{seeds} D seeds; no variant's range separates from the baseline "
-                       f"{baseline}'s on {' or '.join(METRIC_NAMES[m] for m in ABLATION_METRICS)}.")
+    pairs = {(c.variant, c.epoch, metric): (c.metrics[metric], base[c.epoch].metrics[metric])
+             for c in others for metric in ABLATION_METRICS}
+    comparisons = [equivalence.compare(f"{variant} vs {baseline} at epoch {epoch}", metric,
+                                       spreads[0].values, spreads[1].values)
+                   for (variant, epoch, metric), spreads in pairs.items()]
+    verdict, flagged, power = equivalence.decide(comparisons)
+    keys = list(pairs)
+    effects = [Effect(*keys[comparisons.index(c)], *pairs[keys[comparisons.index(c)]])
+               for c in flagged]
+    metrics = " or ".join(METRIC_NAMES[m] for m in ABLATION_METRICS)
+    if verdict == NO_EFFECT:
+        return Verdict(NO_EFFECT, [], f"{study}: NO EFFECT: every variant's difference from the "
+                       f"baseline {baseline} on {metrics} lies within its equivalence margin "
+                       f"({seeds} D seeds; {power}).")
+    if verdict == INCONCLUSIVE:
+        return Verdict(INCONCLUSIVE, [], f"{study}: INCONCLUSIVE: no difference from the "
+                       f"baseline {baseline} on {metrics} is significant, nor all within their "
+                       f"equivalence margins ({seeds} D seeds; {power}).")
     listed = "; ".join(
         f"{e.variant} vs {baseline} at epoch {e.epoch}: {METRIC_NAMES[e.metric]} "
-        f"{e.variant_spread.text()} vs {e.baseline_spread.text()}" for e in effects)
-    return Verdict(MATTERS, effects, f"{study}: MATTERS (effects larger than the spread over "
-                   f"{seeds} D seeds): {listed}.")
+        f"{e.variant_spread.text()} vs {e.baseline_spread.text()} (p {c.p:.2g})"
+        for e, c in zip(effects, flagged))
+    return Verdict(MATTERS, effects, f"{study}: MATTERS ({seeds} D seeds; {power}): {listed}.")
 
 
 def decay_answer(baseline: list[Cell], verdicts: dict[str, Verdict],

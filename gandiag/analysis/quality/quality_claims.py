@@ -2,12 +2,12 @@
 
 Runs that differ only in seed are one setting; each quality number of a setting is the
 mean over its seeds with a Student t interval over the seeds (3 seeds give a percentile
-bootstrap only 10 distinct means; ``tests/test_quality_claims.py`` calibrates the claim's
-Welch interval on a simulated null). The mode-dropping claim (Theorem 2.5) compares the classes
-(2-D toys: modes) covered by the original-cost seeds with those of the -log D seeds, among the
-seeds whose G learnt (``learnt``: a pixel realism ratio of at most
-``MODE_DROPPING_MAX_REALISM``; toys: a high-quality share of at least
-``MODE_DROPPING_MIN_HIGH_QUALITY``).
+bootstrap only 10 distinct means). The mode-dropping claim (Theorem 2.5) compares the classes
+(2-D toys: modes) covered by the original-cost seeds with those of the -log D seeds by an
+exact permutation test (``analysis/quality/permutation.py``; calibrated in
+``analysis/validate/quality_worlds.py``), among the seeds whose G learnt (``learnt``: shift
+tolerant pixel realism and diversity, or the toys' high-quality share, each judged on its
+interval).
 """
 
 import json
@@ -28,17 +28,19 @@ from gandiag.analysis.evidence import (
     Verdict,
     decide,
 )
+from gandiag.analysis.quality import permutation
 from gandiag.analysis.spec import (
     FIGURE1,
     FIGURE3_CAPTION,
     MODE_DROPPING,
     MODE_DROPPING_MAX_REALISM,
+    MODE_DROPPING_MIN_DIVERSITY,
     MODE_DROPPING_MIN_HIGH_QUALITY,
     MODE_DROPPING_MIN_SEEDS,
 )
 from gandiag.store import layout
 from gandiag.store.quality_schema import AfterProbeSummary, QualityRow, QualitySummary
-from gandiag.store.schema import read_summary
+from gandiag.store.schema import Estimate, read_summary
 
 SEED = "seed"
 COMPARED = ("fcd", "kcd", "precision", "recall", "classes_covered", "class_kl", "swd",
@@ -56,77 +58,72 @@ def mean_interval(values: Sequence[float]) -> Interval:
     return Interval(mean, mean - half, mean + half, LEVEL, f"t interval over {len(values)} seeds")
 
 
-def difference_interval(first: Sequence[float], second: Sequence[float]) -> Interval:
-    """mean(first) - mean(second) with a Welch t interval over the seeds of each."""
-    a, b = np.asarray(first, np.float64), np.asarray(second, np.float64)
-    difference = float(a.mean() - b.mean())
-    var_a, var_b = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
-    spread = math.sqrt(var_a + var_b)
-    if spread == 0:
-        return Interval(difference, difference, difference, LEVEL, "Welch t: no spread")
-    freedom = spread ** 4 / (var_a ** 2 / (len(a) - 1) + var_b ** 2 / (len(b) - 1))
-    half = scipy.stats.t.ppf(0.5 + LEVEL / 2, freedom) * spread
-    return Interval(difference, difference - half, difference + half, LEVEL,
-                    f"Welch t over {len(a)} and {len(b)} seeds")
-
-
 def learnt(summary: QualitySummary) -> bool | None:
-    """Whether the run's G learnt by its last saved epoch (the mode-dropping premise; None
-    when the summary cannot say, e.g. measured before spec 5)."""
+    """Whether the run's G learnt by its last saved epoch (the mode-dropping premise), from
+    90% intervals: True when they clear the thresholds, False when they fail them, None when
+    an interval straddles one or the summary cannot say (measured before spec 6)."""
     row = summary.rows[-1]
     if row.high_quality is not None:
-        return row.high_quality.value >= MODE_DROPPING_MIN_HIGH_QUALITY
-    if row.realism is None:
+        return _side(row.high_quality, MODE_DROPPING_MIN_HIGH_QUALITY)
+    if row.realism is None or row.diversity is None:
         return None
-    return row.realism.value <= MODE_DROPPING_MAX_REALISM
+    close = _side(Estimate(-row.realism.value, -row.realism.high, -row.realism.low),
+                  -MODE_DROPPING_MAX_REALISM)
+    varied = _side(row.diversity, MODE_DROPPING_MIN_DIVERSITY)
+    if close is False or varied is False:
+        return False
+    return True if close and varied else None
 
 
-def _learnt(covered: Sequence[float], flags: Sequence[bool | None] | None) -> list[float]:
-    """The coverage of the seeds whose G learnt (all of them when no flags are given)."""
-    if flags is None:
-        return list(covered)
-    return [c for c, flag in zip(covered, flags, strict=True) if flag]
+def _side(estimate: Estimate, minimum: float) -> bool | None:
+    """True when the interval lies at or above ``minimum``, False when below, else None."""
+    if estimate.low >= minimum:
+        return True
+    return False if estimate.high < minimum else None
 
 
 def mode_dropping(original: Sequence[float], minus_log_d: Sequence[float],
                   original_learnt: Sequence[bool | None] | None = None,
                   minus_log_d_learnt: Sequence[bool | None] | None = None) -> ClaimResult:
     """The claim row from the classes (or toy modes) covered by each seed of each cost at the
-    last epoch; given whether each seed's G learnt, only those seeds are compared (the
-    premise: at least ``MODE_DROPPING_MIN_SEEDS`` of them per cost; a seed whose premise
-    was not measured makes the row INCONCLUSIVE)."""
+    last epoch. Given whether each seed's G learnt, only the seeds that did are compared;
+    the premise (at least ``MODE_DROPPING_MIN_SEEDS`` of them per cost) gates both
+    directions, and undecided seeds leave it undecided when they could tip it."""
     if not original or not minus_log_d:
         return ClaimResult(MODE_DROPPING, (), Verdict.NOT_RUN, None,
                            "needs `gandiag quality` on runs of both costs")
-    seeds = min(len(original), len(minus_log_d))
-    unmeasured = None in [*(original_learnt or ()), *(minus_log_d_learnt or ())]
-    flags = (original_learnt, minus_log_d_learnt)
-    original_learnt, minus_log_d_learnt = _learnt(original, flags[0]), _learnt(minus_log_d,
-                                                                               flags[1])
-    learnt = min(len(original_learnt), len(minus_log_d_learnt))
-    holds = None if unmeasured else learnt >= MODE_DROPPING_MIN_SEEDS
+    flags = [list(f) if f is not None else [True] * len(c)
+             for f, c in ((original_learnt, original), (minus_log_d_learnt, minus_log_d))]
+    kept = [[c for c, flag in zip(covered, f, strict=True) if flag]
+            for covered, f in zip((original, minus_log_d), flags)]
+    possible = min(sum(flag is not False for flag in f) for f in flags)
+    learnt_seeds = min(len(k) for k in kept)
+    holds = True if learnt_seeds >= MODE_DROPPING_MIN_SEEDS else (
+        None if possible >= MODE_DROPPING_MIN_SEEDS else False)
     premise = Premise(MODE_DROPPING.premise, holds,
-                      f"learnt: {len(original_learnt)} of {len(original)} original, "
-                      f"{len(minus_log_d_learnt)} of {len(minus_log_d)} -log D seeds")
+                      f"learnt: {len(kept[0])} of {len(original)} original, {len(kept[1])} of "
+                      f"{len(minus_log_d)} -log D seeds"
+                      + (f" ({sum(f.count(None) for f in flags)} undecided)"
+                         if holds is None else ""))
     note = (f"classes (toys: modes) covered: original {np.mean(original):.2f} "
-            f"({len(original)} seeds), "
-            f"-log D {np.mean(minus_log_d):.2f} ({len(minus_log_d)} seeds)")
-    if learnt > 1:
-        interval = difference_interval(original_learnt, minus_log_d_learnt)
-        note += (f"; seeds that learnt: original {np.mean(original_learnt):.2f}, "
-                 f"-log D {np.mean(minus_log_d_learnt):.2f}")
-    else:
-        interval = None
+            f"({len(original)} seeds), -log D {np.mean(minus_log_d):.2f} "
+            f"({len(minus_log_d)} seeds)")
+    interval = None
+    if learnt_seeds >= 2:
+        interval = permutation.shift_interval(*kept)
+        note += (f"; seeds that learnt: original {np.mean(kept[0]):.2f}, "
+                 f"-log D {np.mean(kept[1]):.2f}")
     label = "original - (-log D)"
-    if seeds < MODE_DROPPING_MIN_SEEDS or unmeasured:
-        effect = Effect(label, interval, Verdict.INCONCLUSIVE)
-        why = ("too few seeds to say" if seeds < MODE_DROPPING_MIN_SEEDS else
-               "whether each G learnt was not measured: rerun `gandiag quality`")
-        return ClaimResult(MODE_DROPPING, (effect,), Verdict.INCONCLUSIVE, premise,
-                           f"{note}; {why}")
+    if min(len(original), len(minus_log_d)) < MODE_DROPPING_MIN_SEEDS or holds is None:
+        why = ("too few seeds to say" if holds is not None or min(len(original), len(
+            minus_log_d)) < MODE_DROPPING_MIN_SEEDS else
+               "whether each G learnt is undecided or was not measured (rerun `gandiag "
+               "quality`)")
+        return ClaimResult(MODE_DROPPING, (Effect(label, interval, Verdict.INCONCLUSIVE),),
+                           Verdict.INCONCLUSIVE, premise, f"{note}; {why}")
     if not holds:
-        effect = Effect(label, interval, Verdict.PREMISE_NOT_MET)
-        return ClaimResult(MODE_DROPPING, (effect,), Verdict.PREMISE_NOT_MET, premise,
+        return ClaimResult(MODE_DROPPING, (Effect(label, interval, Verdict.PREMISE_NOT_MET),),
+                           Verdict.PREMISE_NOT_MET, premise,
                            note + "; too few seeds whose G learnt")
     return decide(MODE_DROPPING, [Part(label, interval)], premise, note)
 

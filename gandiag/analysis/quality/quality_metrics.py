@@ -26,6 +26,8 @@ import scipy.linalg
 import scipy.stats
 
 from gandiag.analysis.evidence import LEVEL, Interval, percentile_interval
+from gandiag.analysis.quality import shifts
+from gandiag.analysis.spec import MODE_DROPPING_SHIFT
 
 NEAREST_K = 3
 KID_BLOCK = 1000
@@ -233,19 +235,16 @@ def pixel_realism(real: np.ndarray, fake: np.ndarray, seed: int = 0,
                   draws: int = QUALITY_BOOTSTRAP) -> Interval:
     """How far G's samples lie from the data, in units of the data's own spacing.
 
-    The median over generated images of the L2 pixel distance to the nearest real image,
-    divided by the median distance of a real image to its nearest other real image
-    (leave one out): about 1 for samples as close to the data as its own examples, larger
-    for noise. Bootstrap over the generated images.
+    The median over generated images of the pixel distance to the nearest real image, the
+    least over translations by up to ``MODE_DROPPING_SHIFT`` pixels (a digit moved by a
+    pixel is still a digit), divided by the same distance of a real image to its nearest
+    other real image: about 1 for samples as close to the data as its own examples, larger
+    for noise. Bootstrap over the generated images (``shifts.realism``).
     """
-    real = np.asarray(real, np.float64).reshape(len(real), -1)
-    fake = np.asarray(fake, np.float64).reshape(len(fake), -1)
-    spacing = float(np.median(np.sqrt(_knn_radii(real, 1))))
-    nearest = np.concatenate([_squared_distances(fake[start:start + DISTANCE_ROWS], real)
-                              .min(axis=1) for start in range(0, len(fake), DISTANCE_ROWS)])
-    distances = np.sqrt(nearest) / max(spacing, 1e-12)
-    rng = np.random.default_rng(seed)
-    medians = [np.median(distances[rng.integers(len(distances), size=len(distances))])
-               for _ in range(draws)]
-    return percentile_interval(np.array(medians), float(np.median(distances)),
-                               f"bootstrap over samples ({draws} draws)")
+    return shifts.realism(real, fake, MODE_DROPPING_SHIFT, seed, draws)
+
+
+def pixel_diversity(real: np.ndarray, fake: np.ndarray, seed: int = 0,
+                    draws: int = QUALITY_BOOTSTRAP) -> Interval:
+    """The samples' own spacing over the data's (0 for one repeated image; ``shifts``)."""
+    return shifts.diversity(real, fake, MODE_DROPPING_SHIFT, seed, draws)

@@ -157,7 +157,9 @@ def _wasserstein(summary: TheorySummary) -> ClaimResult:
             f"{len(informative)}")
     estimated = [cell for cell in cells if cell.bound_estimated is not None]
     if estimated:
-        note += "; with the JSD a trained D estimates: " + ", ".join(
+        # A trained D gives only a lower bound of the JSD (log 2 - L / 2), so the bound built
+        # from it is smaller than the theorem's: shown beside the exact one, never judged.
+        note += "; with a trained D's JSD lower bound (not a bound of W): " + ", ".join(
             f"sigma {cell.sigma:g}: bound {cell.bound_estimated:.3g} vs exact {cell.bound:.3g}"
             for cell in estimated)
     premise = Premise(spec.THEORY_WASSERSTEIN.premise, finite,

@@ -13,6 +13,7 @@ import pathlib
 import time
 
 from gandiag.config import TrainConfig, to_dict
+from gandiag.errors import Interrupted
 from gandiag.experiments.noise import add_noise
 from gandiag.experiments.paper.presets import PaperPreset
 from gandiag.experiments.probe import probe as probing
@@ -36,7 +37,11 @@ def _train(chosen: PaperPreset, run: layout.RunDir, quiet: bool) -> None:
         return
     resume = run.config.is_file()
     with _timed(f"{run.path.name}/train"):
-        train.run(chosen.train, run.path, resume=resume, overwrite=not resume, quiet=quiet)
+        result = train.run(chosen.train, run.path, resume=resume, overwrite=not resume,
+                           quiet=quiet)
+        if result.interrupted:  # inside the timing: an interrupted step did not finish
+            raise Interrupted(result.interrupted, "paper: stopped after saving; run the same "
+                              "`gandiag paper` command again to continue where it stopped")
 
 
 def members(chosen: PaperPreset, root: pathlib.Path) -> list[tuple[layout.RunDir, TrainConfig]]:

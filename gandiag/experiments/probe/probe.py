@@ -14,6 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from gandiag.analysis import summaries
+from gandiag.analysis.judge import judge_log, judge_units
 from gandiag.analysis.spec import (
     EVALUATE_EARLY_UNTIL,
     EVALUATE_EVERY_EARLY,
@@ -96,6 +97,9 @@ def prepare(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName,
     epochs = saved.epochs(probe.epochs)
     dataset = datasets.load_data(saved.config.data)
     count = probe.held_out_count(len(dataset))
+    if count < probe.held_out != ProbeConfig().held_out:  # the default's cap is in the header
+        console.warn(f"--held-out {probe.held_out} is more than a fifth of the {len(dataset)} "
+                     f"examples; holding out {count}")
     datasets.require_batches(probe.batch_size, len(dataset) - count, "the data set less its "
                              f"{count} held-out examples")
     if count < 2:
@@ -262,28 +266,34 @@ def begin(experiment: Experiment, settings: dict, quiet: bool) -> None:
     records.write_config(experiment.output.config, settings)
     probe = experiment.probe
     console.say(f"{experiment.output.path.name}: run {experiment.run.path}, epochs "
-                f"{', '.join(map(str, experiment.epochs))}, {probe.iters} iterations"
+                f"{', '.join(map(str, experiment.epochs))}, {probe.iters} iterations, "
+                f"{len(experiment.held_out)} examples held out"
                 + (f", sigmas {', '.join(f'{s:g}' for s in probe.sigmas)}"
                    if probe.sigmas != (0.0,) else ""), quiet)
 
 
 def write_records(output: layout.ExperimentDir, found: Records) -> None:
-    """curves.jsonl, heldout.jsonl and premises.jsonl of an experiment."""
+    """curves.jsonl, heldout.jsonl and premises.jsonl of an experiment, and the noise-free
+    records as the log that `gandiag judge` reads (log.csv)."""
     records.write_jsonl(output.curves, found.curves)
     records.write_jsonl(output.heldout, found.evaluations)
     records.write_jsonl(output.premises, found.premises)
     write_probe_events(output.path, found)
+    rows = log_rows(found)
+    if rows:
+        judge_log.write(output.path / judge_log.LOG_NAME, rows)
+
+
+def log_rows(found: Records, sigma: float = 0.0) -> list[dict]:
+    """The records of one noise level as the judge's log rows."""
+    return judge_units.log_rows(found.curves, found.evaluations, found.premises, sigma)
 
 
 def checkpoint_summaries(found: Records, sigma: float = 0.0) -> dict[int, CheckpointSummary]:
-    """{epoch: every D seed's summary} at one noise level."""
-    curves, evaluations = summaries.group(found.curves, sigma), summaries.group(
-        found.evaluations, sigma)
-    premises = summaries.group(found.premises, sigma)
-    return {epoch: CheckpointSummary([
-        summaries.seed_summary(seeds[seed], evaluations[epoch][seed],
-                               premises.get(epoch, {}).get(seed, []), seed)
-        for seed in sorted(seeds)]) for epoch, seeds in curves.items()}
+    """{epoch: every D seed's summary} at one noise level, read from the log rows exactly as
+    `gandiag judge` reads the log, so a report and the judge give the same rows."""
+    units = judge_units.group([judge_log.from_rows(judge_log.LOG_NAME, log_rows(found, sigma))])
+    return next((judge_units.checkpoint_summaries(run) for run in units.values()), {})
 
 
 def run(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName,

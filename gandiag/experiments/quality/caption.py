@@ -12,6 +12,7 @@ import pathlib
 import time
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 from gandiag.analysis.evidence import percentile_interval
@@ -19,6 +20,7 @@ from gandiag.analysis.quality import quality_metrics as metrics
 from gandiag.config import AfterProbeConfig, QualityConfig
 from gandiag.core.caption_steps import make_discriminator_step, make_generator_step
 from gandiag.core.networks import build_networks
+from gandiag.core.parallel import Parallel
 from gandiag.core.state import init_discriminator, optimizer_of
 from gandiag.data import datasets, labels
 from gandiag.errors import GandiagError
@@ -117,11 +119,13 @@ def _train_discriminator(train_config, example_shape, sigma, iters, g_variables,
     networks = build_networks(train_config, example_shape)
     d_params, d_stats = init_discriminator(networks.discriminator, jax.random.fold_in(key, 2),
                                            example_shape, train_config.batch_size)
-    d_opt = optimizer_of(train_config.optimizer).init(d_params)
-    step = make_discriminator_step(train_config, example_shape, sigma)
+    # Committed, as the step's outputs are: the second call does not compile again.
+    d_params, d_stats, d_opt = Parallel().replicate(
+        (d_params, d_stats, optimizer_of(train_config.optimizer).init(d_params)))
+    step = make_discriminator_step(train_config, tuple(example_shape))
     for index in range(iters):
         d_params, d_stats, d_opt = step(d_params, d_stats, d_opt, g_variables, data,
-                                        jax.random.fold_in(key, 100 + index))
+                                        jax.random.fold_in(key, 100 + index), jnp.float32(sigma))
     return d_params, d_stats
 
 
@@ -129,9 +133,11 @@ def _train_generator(train_config, example_shape, cost, sigma, g_steps, g_variab
                      d_stats, data, key) -> dict:
     g_params = jax.tree_util.tree_map(np.array, g_variables["params"])
     g_stats = jax.tree_util.tree_map(np.array, g_variables["batch_stats"])
-    g_opt = optimizer_of(train_config.optimizer).init(g_params)
-    step = make_generator_step(train_config, example_shape, cost, sigma)
+    g_params, g_stats, g_opt = Parallel().replicate(
+        (g_params, g_stats, optimizer_of(train_config.optimizer).init(g_params)))
+    step = make_generator_step(train_config, tuple(example_shape), cost)
     for index in range(g_steps):
         g_params, g_stats, g_opt = step(g_params, g_stats, g_opt, d_params, d_stats, data,
-                                        jax.random.fold_in(key, 1_000_000 + index))
+                                        jax.random.fold_in(key, 1_000_000 + index),
+                                        jnp.float32(sigma))
     return {"params": g_params, "batch_stats": g_stats}

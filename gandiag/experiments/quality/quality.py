@@ -87,6 +87,8 @@ class Measure:
                   "recall": estimate(pr.recall)}
         if self.modes is None:
             common["realism"] = estimate(metrics.pixel_realism(real.images, fake, seed, draws))
+            common["diversity"] = estimate(metrics.pixel_diversity(real.images, fake, seed,
+                                                                   draws))
         if self.modes is not None:
             coverage = toy_modes.mode_coverage(features, self.modes, seed, draws)
             return QualityRow(**common, modes_covered=estimate(coverage.covered),

@@ -177,9 +177,10 @@ def run(config: SweepConfig, launcher: Launcher = "local", jobs: int = 2,
                         "summary exists)", quiet)
     runs.make_dir(config.folder, "--sweep-dir")
     if todo and launcher == "local":
-        with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
-            for name in pool.map(run_setting, todo):
-                console.say(f"sweep {config.kind}: {name} done", quiet)
+        with (concurrent.futures.ThreadPoolExecutor(jobs) as pool,
+              console.progress_bar(f"sweep {config.kind}", len(todo), quiet) as bar):
+            for done, name in enumerate(pool.map(run_setting, todo), start=1):
+                bar.update(done, status=f"{name} done")
     elif todo:
         _submit(todo, config.folder / SLURM_LOGS, jobs, slurm or {}, cluster, config.kind, quiet)
     return compare.run([s.run_dir for s in settings], config.folder / COMPARE_FOLDER, quiet)

@@ -106,12 +106,14 @@ def run(config: TheoryConfig, run_dir: pathlib.Path | None = None,
         records.write_config(output.config, to_dict(config))
         console.say(f"theory: {config}", quiet)
         found, seconds = {}, {}
-        for name, check in CHECKS.items():
-            if config.runs(name):
-                console.say(f"theory: {name}", quiet)
+        chosen = [name for name in CHECKS if config.runs(name)]
+        with console.progress_bar("theory", len(chosen), quiet) as bar:
+            for done, name in enumerate(chosen):
+                bar.update(done, status=name)
                 start = time.perf_counter()
-                found.update(check(config, output))
+                found.update(CHECKS[name](config, output))
                 seconds[name] = round(time.perf_counter() - start, 2)
+            bar.update(len(chosen), status="done")
         summary = TheorySummary(to_dict(config), seconds, **found)
         write_summary(output.summary, summary)
     if not quiet:

@@ -203,6 +203,8 @@ def run(config: TrainConfig, run_dir: pathlib.Path | None = None, *, resume: boo
     with locks.hold(run.path, writer=mesh.primary):
         resuming = (_open_run(config, run, resume, overwrite, quiet, on_ready) if mesh.primary
                     else resume)
+        where = f" {config.data.data_dir}" if config.data.data_dir else ""
+        console.say(f"data: {config.data.dataset}{where}: {dataset.summary}", quiet)
         mesh.barrier("gandiag train: run dir ready")
         return _train(config, dataset, run, resuming, quiet, mesh)
 
@@ -224,6 +226,8 @@ def _train(config: TrainConfig, dataset, run: layout.RunDir, resuming: bool,
         for damage in skipped:
             console.warn(f"{damage}; deleted it, resuming from an older one")
         console.say(f"resuming from step {meta['step']} (epoch {meta['epoch']})", quiet)
+    elif resuming:
+        console.warn(f"--resume: {run.path} has no checkpoint yet; starting fresh from step 0")
     start_step = int(state.step)
     writer = (records.JsonlWriter(run.metrics, keep_until_step=start_step) if mesh.primary
               else _Discard())

@@ -12,7 +12,7 @@ from gandiag.errors import GandiagError
 from gandiag.store import layout, records, runs
 from gandiag.versions import describe, software_versions
 from gandiag.views import claims_table
-from gandiag.views.render import Heading, Text, to_html, to_markdown
+from gandiag.views.render import Figure, Heading, Text, to_html, to_markdown
 from gandiag.views.report import sections
 from gandiag.views.theory import theory_section
 
@@ -28,13 +28,15 @@ def software(members: list[pathlib.Path]) -> str:
 def build(members: list[pathlib.Path], report_dir: pathlib.Path, title: str) -> tuple[list, list]:
     """The report's blocks and its claim results, for the G runs ``members``."""
     results = probe_claims.evaluate(members)
-    blocks = [Heading(title, 1),
-              *claims_table.section(results, len(members), software=software(members)),
-              *theory_section.section(report_dir.parent)]
+    body = [*theory_section.section(report_dir.parent)]
     for member in members:
         run = layout.RunDir(member)
-        blocks += [Heading(f"G run {run.path.name}" if len(members) > 1 else "The run"),
-                   *sections.run_sections(run, runs.read_config(run.path), report_dir)]
+        body += [Heading(f"G run {run.path.name}" if len(members) > 1 else "The run"),
+                 *sections.run_sections(run, runs.read_config(run.path), report_dir)]
+    figures = frozenset(block.path.name for block in body if isinstance(block, Figure))
+    blocks = [Heading(title, 1),
+              *claims_table.linked_section(results, len(members), figures, software(members)),
+              *body, *claims_table.spec_section(results)]
     if len(members) > 1:
         blocks.insert(3, Text("G runs: " + ", ".join(str(m) for m in members)))
     return blocks, results

@@ -1,0 +1,1 @@
+"""`gandiag judge`: the paper's claims over per-iteration probe logs from any framework."""
