@@ -107,17 +107,44 @@ class DataConfig:
 
 @dataclasses.dataclass(frozen=True)
 class ModelConfig:
-    """DCGAN widths (``ngf``, ``ndf``; MLP widths are twice these) and the latent size."""
+    """DCGAN widths (``ngf``, ``ndf``; MLP widths are twice these) and the latent size.
+
+    ``import_path``: a user's own G and D instead, ``MODULE:FUNCTION`` (a dotted module or
+    ``path/to/file.py``; core/user_model.py), built by ``FUNCTION(example_shape, nz)``;
+    ``ngf``, ``ndf`` and ``d_norm`` then do not apply. ``source_hash``: the SHA-256 of
+    that module's source when the run was trained, checked whenever it is rebuilt.
+    """
 
     nz: int = 100
     ngf: int = 64
     ndf: int = 64
     d_norm: DNorm = "batch"
+    import_path: str = ""
+    source_hash: str = ""
 
     def __post_init__(self):
         for name in ("nz", "ngf", "ndf"):
             _positive(name, getattr(self, name))
         _choice("d-norm", self.d_norm, typing.get_args(DNorm))
+        if self.import_path:
+            module, _, function = self.import_path.rpartition(":")
+            _require(bool(module) and function.isidentifier(),
+                     f"--model {self.import_path!r} is not MODULE:FUNCTION; give a dotted "
+                     "module or a path/to/file.py, a colon and the function that returns "
+                     "(G, D), e.g. examples/resnet_sn.py:build")
+            _require(self.d_norm == "batch",
+                     f"d-norm {self.d_norm!r} applies to gandiag's DCGAN only; a --model "
+                     "network brings its own normalisation (drop --d-norm)")
+
+    def moved_to(self, import_path: str | None) -> "ModelConfig":
+        """This model loaded from ``import_path`` (its source must still hash as recorded);
+        None: from where it was trained."""
+        if not import_path:
+            return self
+        _require(bool(self.import_path),
+                 f"--model {import_path} is given, but the run was trained with gandiag's "
+                 "built-in networks; drop --model")
+        return dataclasses.replace(self, import_path=import_path)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -179,6 +206,12 @@ class TrainConfig:
         object.__setattr__(self, "save_epochs", tuple(kept))
 
 
+def relocated(train: TrainConfig, import_path: str | None) -> TrainConfig:
+    """A run's training config with its own model loaded from ``import_path`` (a later
+    command's --model), if given."""
+    return dataclasses.replace(train, model=train.model.moved_to(import_path))
+
+
 PROBE_DIRECTIONS = 8
 
 
@@ -214,6 +247,9 @@ class ProbeConfig:
     r2: float = 0.0
     d_cost: ProbeDCost = "cross-entropy"
     inputs: InputTransform = "raw"
+    # Where the run's own model (--model) lives now; None: where it was trained from (None
+    # also keeps the field out of what `paper` matches against outputs written before it).
+    model: str | None = None
 
     def __post_init__(self):
         _positive("iters", self.iters)
@@ -423,6 +459,9 @@ class QualityConfig:
     samples: int = 5000
     bootstrap: int = 200
     seed: int = 0
+    # Where the run's own model (--model) lives now; None: where it was trained from (None
+    # also keeps the field out of what `paper` matches against outputs written before it).
+    model: str | None = None
 
     def __post_init__(self):
         _require(self.samples >= QUALITY_MIN_SAMPLES, f"samples {self.samples} is too few; "

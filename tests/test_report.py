@@ -95,7 +95,7 @@ def test_report_of_a_partial_run(fake_run):
     assert verdicts["Wasserstein bound (Theorem 3.4)"] == "NOT RUN"
     assert len(verdicts) == 7
     assert '<td class="verdict CONTRADICTED">CONTRADICTED</td>' in page
-    assert "epsilon at the end 0.01" in markdown and "Claims spec version" in markdown
+    assert "(epsilon 0.01)" in markdown and "Claims spec version" in markdown
 
     # Every image is linked in the markdown and embedded in the page, none by path.
     linked = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", markdown)

@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from gandiag.analysis import evidence, statistics
+from gandiag.analysis import evidence, hill, statistics
 from gandiag.analysis.evidence import Interval, Part, Premise, Verdict
 from gandiag.analysis.spec import FIGURE2, THEOREM26
 
@@ -47,11 +47,11 @@ def test_a_cauchy_series_gives_alpha_one(rng, drift):
 
 
 def test_the_tail_interval_separates_cauchy_from_gaussian(rng):
-    gaussian = statistics.tail_interval(rng.normal(size=(ITERATIONS, DIRECTIONS)))
-    cauchy = statistics.tail_interval(rng.standard_cauchy(size=(ITERATIONS, DIRECTIONS)))
-    assert gaussian.low > THEOREM26.threshold and cauchy.high < THEOREM26.threshold
-    assert evidence.judge(cauchy, THEOREM26.threshold, "below") is Verdict.SUPPORTED
-    assert evidence.judge(gaussian, THEOREM26.threshold, "below") is Verdict.CONTRADICTED
+    gaussian = hill.hill_interval(rng.normal(size=(ITERATIONS, DIRECTIONS)))
+    cauchy = hill.hill_interval(rng.standard_cauchy(size=(ITERATIONS, DIRECTIONS)))
+    judged = [evidence.judge(interval, THEOREM26.threshold, THEOREM26.direction,
+                             band=THEOREM26.band) for interval in (cauchy, gaussian)]
+    assert judged == [Verdict.SUPPORTED, Verdict.CONTRADICTED]
 
 
 def norms_with_noise(rng, noise_scale: np.ndarray, coefficient: float = 0.0) -> np.ndarray:
@@ -111,7 +111,7 @@ def test_a_straddling_interval_is_inconclusive():
     assert evidence.judge(None, 3.0, "above") is Verdict.NOT_RUN
 
 
-def test_an_unmet_premise_turns_a_contradiction_into_premise_not_met():
+def test_an_unmet_premise_gates_its_part_and_the_row():
     unmet = Premise("D near-optimal", False, "epsilon 0.9")
     met = Premise("D near-optimal", True, "epsilon 0.01")
     result = evidence.decide(FIGURE2, [Part("epoch 1", Interval(3.5, 3.2, 3.9), met),
@@ -121,9 +121,9 @@ def test_an_unmet_premise_turns_a_contradiction_into_premise_not_met():
     assert result.verdict is Verdict.PREMISE_NOT_MET
     contradicted = evidence.decide(FIGURE2, [Part("epoch 25", Interval(2.0, 1.5, 2.5), met)])
     assert contradicted.verdict is Verdict.CONTRADICTED
-    # A theorem's prediction with an unmet premise is not judged at all.
+    # An agreeing effect with an unmet premise is not counted either.
     gated = evidence.decide(THEOREM26, [Part("epoch 1", Interval(1.1, 1.0, 1.2))], unmet)
-    assert gated.verdict is Verdict.PREMISE_NOT_MET
+    assert gated.verdict is Verdict.PREMISE_NOT_MET and "alone reads SUPPORTED" in gated.note
 
 
 def test_one_counterexample_outweighs_supported_parts():
@@ -133,13 +133,15 @@ def test_one_counterexample_outweighs_supported_parts():
     assert evidence.combine([Verdict.SUPPORTED] * 3) is Verdict.SUPPORTED
 
 
-def test_hierarchical_bootstrap_counts_the_spread_between_runs(rng):
+def test_the_unit_interval_counts_the_spread_between_runs(rng):
     close = [[3.0 + 0.01 * rng.normal() for _ in range(3)] for _ in range(5)]
     spread = [[3.0 + run + 0.01 * rng.normal() for _ in range(3)] for run in (-1, -0.5, 0, 0.5, 1)]
-    narrow, wide = evidence.hierarchical_bootstrap(close), evidence.hierarchical_bootstrap(spread)
+    narrow, wide = evidence.unit_interval(close), evidence.unit_interval(spread)
     assert narrow.estimate == pytest.approx(3.0, abs=0.02)
-    assert narrow.high - narrow.low < 0.05 < 0.5 < wide.high - wide.low
+    assert wide.high - wide.low > 20 * (narrow.high - narrow.low)
     assert "5 G runs" in wide.method
+    infinite = evidence.unit_interval([[1.0], [math.inf]])
+    assert math.isinf(infinite.high)  # propagated, not dropped
 
 
 def test_block_resample_keeps_blocks_in_order(rng):

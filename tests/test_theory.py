@@ -84,10 +84,14 @@ def test_theorem_26_premise_gives_a_cauchy_and_the_sigmoid_a_gaussian():
 
 def test_theorem_26_on_a_sigmoid_d_is_premise_not_met_and_no_cut_without_clipping():
     sigmoid, white = tail("sigmoid"), tail("white")
-    # The premise's case judged on the sigmoid D: alpha near 2 contradicts, the premise fails.
+    # The premise's case judged on the sigmoid D: the premise fails, whatever alpha says;
+    # the controls judged on the white D's tail (the control's premise met) contradict.
+    heavy = {"alpha": white.alpha, "hill": white.hill, "beyond_cut_share": 0.1,
+             "beyond_cut_count": white.values // 10}
     results = theory_claims.evaluate(summary_with(tails=[
-        dataclasses.replace(sigmoid, case="white"), dataclasses.replace(white, case="sigmoid"),
-        dataclasses.replace(white, case="clipped")]))
+        dataclasses.replace(sigmoid, case="white"),
+        dataclasses.replace(sigmoid, case="sigmoid", **heavy),
+        dataclasses.replace(sigmoid, case="clipped", **heavy)]))
     assert row(results, spec.THEORY_CAUCHY).verdict is Verdict.PREMISE_NOT_MET
     assert row(results, spec.THEORY_SIGMOID).verdict is Verdict.CONTRADICTED
     assert row(results, spec.THEORY_CLIPPED).verdict is Verdict.CONTRADICTED

@@ -3,14 +3,24 @@ fixed in the claims spec, after the claim's premise is checked.
 
 The rule, for a claim supported by large values of its statistic (``direction="above"``):
 the interval entirely above the threshold is SUPPORTED, entirely below is CONTRADICTED,
-and an interval that straddles it is INCONCLUSIVE. A CONTRADICTED verdict whose premise
-is measurably false becomes PREMISE NOT MET: an effect that is absent where the theorem
-does not apply says nothing against the theorem.
+and an interval that straddles it is INCONCLUSIVE. A two-sided claim (``"within"``, e.g.
+a tail index of 1) is SUPPORTED when its interval lies inside the spec's band, CONTRADICTED
+when it lies wholly outside, else INCONCLUSIVE.
 
-Intervals come from a bootstrap: over G runs and then D seeds within each run when
-there are several runs (hierarchical), else over blocks of iterations within one curve
+Premises gate both directions. Where a claim's premise is measurably false the row reads
+PREMISE NOT MET whatever the effect: an effect that agrees with the paper where the paper's
+reason does not apply is no evidence for the paper, and one that disagrees is none
+against it. The note then says what the effect alone would have read, so nothing is
+hidden; the premise column and the verdict can never disagree. A premise that was not
+measured (``holds is None``) gates nothing, and the premise column says so.
+
+Intervals rest on units, independently trained G runs and the D seeds within them: with at
+least two numbers a Student t interval over the G runs' means (over the D seeds' values
+when there is one G run, an interval for that G alone), which holds its coverage with two
+or three units where a bootstrap over so few does not (a percentile bootstrap of two
+values covers about half the time); with one unit the interval measured within its curve
 (``block_bootstrap``), which covers the noise within a run but not the spread between
-runs; the report says which was used.
+runs. Each row says how many units it rests on.
 """
 
 import dataclasses
@@ -20,10 +30,11 @@ from collections.abc import Callable, Sequence
 from typing import Literal, NamedTuple
 
 import numpy as np
+from scipy import stats
 
 LEVEL = 0.9
 BOOTSTRAP_SAMPLES = 2000
-Direction = Literal["above", "below"]
+Direction = Literal["above", "below", "within"]
 
 
 class Verdict(enum.StrEnum):
@@ -74,17 +85,32 @@ class Premise:
 
 
 def judge(effect: Interval | None, threshold: float, direction: Direction,
-          premise: Premise | None = None) -> Verdict:
-    """The verdict of one effect against its threshold (see the module docstring)."""
+          premise: Premise | None = None, band: tuple[float, float] | None = None) -> Verdict:
+    """The verdict of one effect against its threshold, or its ``band`` for ``"within"``
+    (see the module docstring); an unmet premise gives PREMISE NOT MET either way."""
+    if effect is not None and premise is not None and premise.holds is False:
+        return Verdict.PREMISE_NOT_MET  # even where the effect could not be measured
+    return effect_reading(effect, threshold, direction, band)
+
+
+def effect_reading(effect: Interval | None, threshold: float, direction: Direction,
+                   band: tuple[float, float] | None = None) -> Verdict:
+    """What the effect alone says, before its premise is consulted."""
     if effect is None or not (math.isfinite(effect.low) or math.isfinite(effect.high)):
         return Verdict.NOT_RUN
+    if direction == "within":
+        low, high = band
+        if low < effect.low and effect.high < high:
+            return Verdict.SUPPORTED
+        if effect.high < low or effect.low > high:
+            return Verdict.CONTRADICTED
+        return Verdict.INCONCLUSIVE
     supported = effect.low > threshold if direction == "above" else effect.high < threshold
     contradicted = effect.high < threshold if direction == "above" else effect.low > threshold
     if supported:
         return Verdict.SUPPORTED
     if contradicted:
-        return Verdict.PREMISE_NOT_MET if premise is not None and premise.holds is False \
-            else Verdict.CONTRADICTED
+        return Verdict.CONTRADICTED
     return Verdict.INCONCLUSIVE
 
 
@@ -109,37 +135,51 @@ def percentile_interval(samples: np.ndarray, estimate: float, method: str) -> In
     return Interval(float(estimate), float(low), float(high), LEVEL, method)
 
 
-def hierarchical_bootstrap(values: Sequence[Sequence[float]], seed: int = 0,
-                           samples: int = BOOTSTRAP_SAMPLES) -> Interval:
-    """The mean over G runs of the mean over their D seeds, with a hierarchical interval.
+class Units(NamedTuple):
+    """What a row rests on: independently trained G runs and D seeds in all."""
+
+    runs: int
+    seeds: int
+
+    def __str__(self) -> str:
+        return (f"{self.runs} G run{'s' * (self.runs != 1)} x "
+                f"{self.seeds} D seed{'s' * (self.seeds != 1)}")
+
+
+def unit_interval(values: Sequence[Sequence[float]]) -> Interval:
+    """The mean over G runs of the mean over their D seeds, with a Student t interval.
 
     Args:
-        values: one list per G run, one number per D seed (runs may differ in seeds).
-        seed: the bootstrap's random seed (fixed, so a report is reproducible).
-        samples: bootstrap resamples.
+        values: one list per G run, one number per D seed (runs may differ in seeds); at
+            least two numbers in all.
 
-    Each resample draws G runs with replacement, then D seeds with replacement within
-    each drawn run. With one G run only the D seeds are resampled.
+    With several G runs the interval is over the runs' means (n - 1 degrees of freedom),
+    for the mean over Gs trained this way; with one G run, over its D seeds, for that G.
+    Non-finite values propagate: the interval is then infinite, never silently narrowed.
     """
     runs = [np.asarray(run, dtype=np.float64) for run in values if len(run)]
-    estimate = float(np.mean([run.mean() for run in runs]))
-    rng = np.random.default_rng(seed)
-    means = np.empty(samples)
-    for index in range(samples):
-        chosen = rng.integers(len(runs), size=len(runs)) if len(runs) > 1 else [0]
-        means[index] = np.mean([runs[i][rng.integers(len(runs[i]), size=len(runs[i]))].mean()
-                                for i in chosen])
-    method = (f"hierarchical bootstrap over {len(runs)} G runs and their D seeds"
-              if len(runs) > 1 else f"bootstrap over {len(runs[0])} D seeds of one G run")
-    return percentile_interval(means, estimate, method)
+    means = np.array([run.mean() for run in runs]) if len(runs) > 1 else runs[0]
+    estimate = float(means.mean())
+    method = (f"t interval over {len(runs)} G runs' means" if len(runs) > 1
+              else f"t interval over {len(means)} D seeds of one G run (this G only)")
+    if not np.all(np.isfinite(means)):
+        return Interval(estimate, -math.inf, math.inf, LEVEL, method)
+    half = stats.t.ppf(0.5 + LEVEL / 2, len(means) - 1) * means.std(ddof=1) / math.sqrt(
+        len(means))
+    return Interval(estimate, estimate - half, estimate + half, LEVEL, method)
+
+
+def units_of(values: Sequence[Sequence[float]]) -> Units:
+    """The units behind per-run, per-seed numbers."""
+    return Units(sum(1 for run in values if len(run)), sum(len(run) for run in values))
 
 
 def pooled(per_run: Sequence[Sequence[float]], single: Callable[[], Interval]) -> Interval:
-    """The mean over runs and seeds with a hierarchical interval, or ``single()`` when there
+    """The mean over runs and seeds with a t interval over units, or ``single()`` when there
     is one number only (whose interval only its own curve or sample can give)."""
     per_run = [list(values) for values in per_run if values]
     if sum(len(values) for values in per_run) >= 2:
-        return hierarchical_bootstrap(per_run)
+        return unit_interval(per_run)
     return single()
 
 
@@ -203,12 +243,12 @@ class ClaimSpec:
         paper_number: the paper's number, as it gives it.
         statistic: what is measured.
         threshold: the value the statistic's interval is judged against.
-        direction: "above" if large values support the claim, "below" if small ones do.
+        direction: "above" if large values support the claim, "below" if small ones do,
+            "within" if values inside ``band`` do (two-sided).
         rationale: why this threshold, written before the runs.
-        premise: the assumption checked on the run ("" if none).
-        premise_gates: True for a theorem's prediction (an unmet premise gives PREMISE
-            NOT MET whatever the effect), False for the paper's observations (only an
-            effect that fails where the premise is unmet becomes PREMISE NOT MET).
+        premise: the assumption checked on the run ("" if none); unmet, it gives PREMISE
+            NOT MET whatever the effect (see the module docstring).
+        band: (low, high) for ``direction="within"``.
     """
 
     key: str
@@ -220,10 +260,12 @@ class ClaimSpec:
     direction: Direction
     rationale: str
     premise: str = ""
-    premise_gates: bool = False
+    band: tuple[float, float] | None = None
 
     @property
     def criterion(self) -> str:
+        if self.direction == "within":
+            return f"90% interval inside [{self.band[0]:g}, {self.band[1]:g}]"
         relation = ">" if self.direction == "above" else "<"
         return f"90% interval {relation} {self.threshold:g}"
 
@@ -246,6 +288,7 @@ class ClaimResult:
     verdict: Verdict
     premise: Premise | None = None
     note: str = ""
+    units: Units | None = None
 
     @property
     def measured(self) -> str:
@@ -269,20 +312,25 @@ class Part(NamedTuple):
 
 
 def decide(spec: ClaimSpec, parts: Sequence[Part], premise: Premise | None = None,
-           note: str = "") -> ClaimResult:
+           note: str = "", units: Units | None = None) -> ClaimResult:
     """Judge every part against the spec's threshold and combine (see ``judge``, ``combine``).
 
-    A part is judged with its own premise, else with the row's ``premise``. With
-    ``spec.premise_gates``, a premise that does not hold gives PREMISE NOT MET whatever
-    the effect: the theorem predicts nothing there.
+    A part is judged with its own premise, else with the row's ``premise``; an unmet one
+    gives PREMISE NOT MET in both directions, and the note says what the effects alone
+    read.
     """
-    judged = []
+    judged, gated = [], []
     for part in parts:
         part_premise = part.premise or premise
-        verdict = judge(part.interval, spec.threshold, spec.direction, part_premise)
-        if spec.premise_gates and part_premise is not None and part_premise.holds is False \
-                and verdict is not Verdict.NOT_RUN:
-            verdict = Verdict.PREMISE_NOT_MET
+        verdict = judge(part.interval, spec.threshold, spec.direction, part_premise, spec.band)
+        reading = effect_reading(part.interval, spec.threshold, spec.direction, spec.band)
+        if verdict is Verdict.PREMISE_NOT_MET:
+            gated.append(f"{part.label} alone reads {reading}")
         judged.append(Effect(part.label, part.interval, verdict))
-    return ClaimResult(spec, tuple(judged), combine([effect.verdict for effect in judged]),
-                       premise, note)
+    if gated:
+        note = "; ".join([note] * bool(note) + [f"premise not met, so not counted: "
+                                                f"{', '.join(gated)}"])
+    verdict = combine([effect.verdict for effect in judged])
+    if premise is not None and premise.holds is False and verdict is not Verdict.NOT_RUN:
+        verdict = Verdict.PREMISE_NOT_MET  # the row's premise column says NOT met
+    return ClaimResult(spec, tuple(judged), verdict, premise, note, units)

@@ -10,8 +10,14 @@ import math
 
 import numpy as np
 
-from gandiag.analysis import statistics
-from gandiag.analysis.spec import END_ITERATIONS, FIGURE1_ITERATIONS, START_ITERATIONS
+from gandiag.analysis import hill, statistics
+from gandiag.analysis.spec import (
+    END_ITERATIONS,
+    FIGURE1_ITERATIONS,
+    FIGURE1_SECONDARY_ITERATIONS,
+    FIGURE3_AFTER_ACCURATE,
+    START_ITERATIONS,
+)
 from gandiag.store.schema import CostSummary, Estimate, HeldOutSummary, PremiseSummary, SeedSummary
 
 # D's in-sample accuracy is averaged over a trailing window of this many iterations before
@@ -52,14 +58,30 @@ def _estimate(interval) -> Estimate:
     return Estimate(interval.estimate, interval.low, interval.high)
 
 
-def cost_summary(norms: np.ndarray, projections: np.ndarray, seed: int = 0) -> CostSummary:
+def after_accurate(values: np.ndarray, accurate_at: int | None) -> np.ndarray | None:
+    """The ``FIGURE3_AFTER_ACCURATE`` iterations from ``accurate_at`` (1-based; as many as
+    the end window has, in a shorter probe), if they end before the end window starts;
+    else None."""
+    if accurate_at is None:
+        return None
+    first = accurate_at - 1
+    last = first + min(FIGURE3_AFTER_ACCURATE, end_length(len(values)))
+    if last > len(values) - end_length(len(values)):
+        return None
+    return np.asarray(values, dtype=np.float64)[first:last]
+
+
+def cost_summary(norms: np.ndarray, projections: np.ndarray, seed: int = 0,
+                 accurate_at: int | None = None) -> CostSummary:
     """One cost's numbers on one seed's curve, with block-bootstrap intervals.
 
-    The tail index uses the second half of the run, when D is near-optimal.
+    The tail index uses the second half of the run, when D is near-optimal; Figure 3's
+    growths run from ``accurate_at`` (the iteration where D is accurate) to the end.
     """
     start, end = windows(norms)
     late = np.asarray(projections, dtype=np.float64)[len(projections) // 2:]
     jitter, (null_low, null_high) = statistics.jitter_interval(norms, seed)
+    after = after_accurate(norms, accurate_at)
     # A log from another framework may give norms without projections: no tail index.
     measured = late.size > 0
     return CostSummary(
@@ -69,19 +91,27 @@ def cost_summary(norms: np.ndarray, projections: np.ndarray, seed: int = 0) -> C
         jitter_null_low=null_low, jitter_null_high=null_high,
         tail_index=_estimate(statistics.tail_interval(late, seed)) if measured
         else Estimate(math.nan, math.nan, math.nan),
-        kurtosis=statistics.excess_kurtosis(late) if measured else math.nan)
+        kurtosis=statistics.excess_kurtosis(late) if measured else math.nan,
+        growth_after_accurate=None if after is None else _estimate(
+            statistics.growth_interval(after, end, seed)),
+        variance_growth=None if after is None else _estimate(
+            statistics.variance_growth(after, end)),
+        hill_index=_estimate(hill.hill_interval(late)) if measured else None)
 
 
 def held_out_summary(evaluations: list[dict]) -> HeldOutSummary:
     """Figure 1's numbers from D's held-out evaluations (in order of D updates)."""
     accuracy = [e["correct"] / e["count"] for e in evaluations]
     reached = [e["d_updates"] for e, a in zip(evaluations, accuracy) if a >= 0.99]
-    at = next((e for e in evaluations if e["d_updates"] >= FIGURE1_ITERATIONS), evaluations[-1])
+    at, secondary = (next((e for e in evaluations if e["d_updates"] >= updates), evaluations[-1])
+                     for updates in (FIGURE1_ITERATIONS, FIGURE1_SECONDARY_ITERATIONS))
     last = evaluations[-1]
     return HeldOutSummary(
         iters_to_acc_099=reached[0] if reached else None, updates_at=at["d_updates"],
         correct_at=at["correct"], count_at=at["count"], final_accuracy=accuracy[-1],
-        final_error=last["error"], final_mixed_accuracy=last["mixed_correct"] / last["count"])
+        final_error=last["error"], final_mixed_accuracy=last["mixed_correct"] / last["count"],
+        updates_secondary=secondary["d_updates"], correct_secondary=secondary["correct"],
+        count_secondary=secondary["count"])
 
 
 def premise_summary(premises: list[dict]) -> PremiseSummary:
@@ -104,16 +134,20 @@ def seed_summary(curve: list[dict], evaluations: list[dict], premises: list[dict
     """The numbers of one D seed against one frozen G."""
     accuracy = np.array([r["accuracy"] for r in curve])
     d_fake_start, d_fake_end = windows([r["d_fake"] for r in curve])
+    held_out = held_out_summary(evaluations) if evaluations else None
+    accurate_at = (held_out.iters_to_acc_099 if held_out else None) or iters_to_reach(
+        accuracy, 0.99)
     costs = None
     if "grad_norm" in curve[0]:
         costs = {cost: cost_summary(np.array([r["grad_norm"][cost] for r in curve]),
-                                    np.array([r["projections"][cost] for r in curve]), seed)
+                                    np.array([r["projections"][cost] for r in curve]), seed,
+                                    accurate_at)
                  for cost in curve[0]["grad_norm"]}
     return SeedSummary(
         seed=seed, iters_to_acc_099_train=iters_to_reach(accuracy, 0.99),
         final_train_error=float(np.median(windows([r["error"] for r in curve])[1])),
         d_fake_start=float(np.mean(d_fake_start)), d_fake_end=float(np.mean(d_fake_end)),
-        held_out=held_out_summary(evaluations) if evaluations else None, costs=costs,
+        held_out=held_out, costs=costs,
         premises=premise_summary(premises) if premises else None)
 
 

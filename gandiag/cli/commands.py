@@ -119,6 +119,9 @@ TRAIN_FLAGS = [
     Flag("d_batching", f"{one_of(DBatching)}: real and fake through D as two batches or one "
          "(running: one that only updates the running statistics D normalises with)"),
     Flag("model.d_norm", f"normalisation in D's inner layers: {one_of(DNorm)}"),
+    Flag("model.import_path", "Your own G and D: MODULE:FUNCTION (a dotted module or "
+         "path/to/file.py), FUNCTION(example_shape, nz) -> (G, D) Flax modules; default: "
+         "gandiag's DCGAN (docs/own-model.md)", name="model"),
     Flag("model.nz", "Latent dimension"),
     Flag("model.ngf", "G's width (the paper's DCGAN: 64; on a CPU try 16)"),
     Flag("model.ndf", "D's width (the paper's DCGAN: 64; on a CPU try 32)"),
@@ -131,6 +134,9 @@ TRAIN_FLAGS = [
     Flag("monitor_every", "Steps between health checks of the GAN (held-out accuracy, G's "
          "gradient, epsilon, delta; docs/monitor.md); 0 or --no-monitor: none"),
 ]
+
+MODEL_MOVED_HELP = ("A run trained with --model: MODULE:FUNCTION where that model is now "
+                    "(its source must be unchanged); default: where it was trained from")
 
 # Options shared by the frozen-G experiments (freeze-g-train-d, probe, add-noise).
 PROBE_FLAGS = [
@@ -147,6 +153,7 @@ PROBE_FLAGS = [
     Flag("r1", "gamma of the R1 penalty gamma/2 E|grad_x D(x_real)|^2 on D (0: none)"),
     Flag("r2", "gamma of the R2 penalty gamma/2 E|grad_x D(G(z))|^2 on D (0: none)"),
     Flag("d_cost", f"The cost D trains with: {one_of(ProbeDCost)}"),
+    Flag("model", MODEL_MOVED_HELP),
 ]
 COST_FLAG = Flag("costs", f"both, or any of {', '.join(GENERATOR_COSTS)} (comma-separated)",
                  name="cost", parse=parse_costs, default="both")
@@ -396,6 +403,7 @@ QUALITY_FLAGS = [
     Flag("epochs", "Saved epochs to measure, e.g. 1,10,25; default: all", parse=parse_ints),
     Flag("samples", "Generated images per epoch, and as many real ones (at most the data set)"),
     Flag("bootstrap", "Resamples behind each interval"), Flag("seed"),
+    Flag("model", MODEL_MOVED_HELP),
 ]
 
 
@@ -447,6 +455,7 @@ def ablate(
                                             "checkpoint); default: the preset's"),
     resolution_sizes: str | None = typer.Option(None, help="Image sides of the resolution "
                                                 "study, e.g. 16,32,64; default: the preset's"),
+    model: str | None = typer.Option(None, help=MODEL_MOVED_HELP),
 ):
     """Why D becomes perfect: each study's variants of the probe, as sub-runs, with verdicts."""
     from gandiag.experiments.ablate import ablate as ablating
@@ -454,7 +463,7 @@ def ablate(
 
     resolved = runs.resolve_run_dir(run_dir)
     config = ablate_preset.preset(runs.read_config(resolved)["data"]["dataset"])
-    changes = {"iters": iters, "seeds": seeds,
+    changes = {"iters": iters, "seeds": seeds, "model": model,
                "epochs": parse_ints(epochs, "--epochs") if epochs else None}
     probe = dataclasses.replace(config.probe,
                                 **{k: v for k, v in changes.items() if v is not None})
@@ -522,6 +531,37 @@ def sweep(
     sweeps.run(config, launcher, jobs, slurm, cluster, quiet)
 
 
+def validate(
+    repeats: int = typer.Option(200, help="Simulated draws per world (at least 10); 200 "
+                                "keeps the run under 5 minutes on 2 cores"),
+    claim: list[str] | None = typer.Option(None, help="Only these claims (repeatable); "
+                                           "default: every claim with worlds"),
+    output: pathlib.Path | None = typer.Option(None, help="Default: runs/validate-<time>"),
+    write_spec_rates: bool = typer.Option(False, help="Also write each claim's measured "
+                                          "false rates, keyed by the spec's hash, to the file "
+                                          "every report reads them from"),
+    quiet: bool = typer.Option(False),
+):
+    """The judge's own error rates: every claim judged in simulated worlds whose truth is
+    known (VALIDATE.md and validate.png: verdict rates and interval coverage per world)."""
+    import datetime
+
+    from gandiag.analysis.validate import topics
+    from gandiag.views.validate import validate_report
+
+    if repeats < 10:
+        raise GandiagError(f"--repeats must be at least 10, got {repeats}")
+    known = topics.claims()
+    unknown = [name for name in claim or [] if name not in known]
+    if unknown:
+        raise GandiagError(f"unknown --claim {', '.join(unknown)}; choose from: "
+                           f"{', '.join(known)}")
+    output = output or runs.runs_root() / datetime.datetime.now().strftime(
+        "validate-%Y%m%d-%H%M%S")
+    path = validate_report.run(output, repeats, claim or None, write_spec_rates, quiet)
+    typer.echo(f"validate: {path}")
+
+
 for name, command, options in [
     ("freeze-g-train-d", freeze_g_train_d, {}),
     ("freeze-G-train-D", freeze_g_train_d, {"hidden": True}),
@@ -537,6 +577,7 @@ for name, command, options in [
     ("quality", quality, {}),
     ("sweep", sweep, {}),
     ("ablate", ablate, {}),
+    ("validate", validate, {}),
 ]:
     app.command(name, **options)(user_errors(command))
 

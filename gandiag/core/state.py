@@ -7,6 +7,7 @@ import optax
 from flax import struct
 
 from gandiag.config import ModelConfig, OptimizerConfig, TrainConfig
+from gandiag.core import user_model
 from gandiag.core.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 
 
@@ -25,10 +26,13 @@ class GANState(struct.PyTreeNode):
 
 def build_generator(model: ModelConfig, example_shape: tuple[int, ...],
                     custom_gradients: bool = True) -> nn.Module:
-    """The DCGAN generator for image examples, the MLP for 2-D points.
+    """The DCGAN generator for image examples, the MLP for 2-D points, or the user's own
+    (``model.import_path``, core/user_model.py).
 
     ``custom_gradients`` False: the same function, differentiable in forward mode too.
     """
+    if model.import_path:
+        return user_model.build(model, example_shape).generator
     if len(example_shape) == 1:
         return MLPGenerator(hidden=(2 * model.ngf,) * 3, output_dim=example_shape[0])
     size, _, channels = example_shape
@@ -37,7 +41,9 @@ def build_generator(model: ModelConfig, example_shape: tuple[int, ...],
 
 
 def build_discriminator(model: ModelConfig, example_shape: tuple[int, ...]) -> nn.Module:
-    """The DCGAN discriminator for image examples, the MLP for 2-D points."""
+    """The DCGAN discriminator for image examples, the MLP for 2-D points, or the user's own."""
+    if model.import_path:
+        return user_model.build(model, example_shape).discriminator
     if len(example_shape) == 1:
         return MLPDiscriminator(hidden=(2 * model.ndf,) * 3)
     return DCGANDiscriminator(image_size=example_shape[0], ndf=model.ndf,

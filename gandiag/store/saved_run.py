@@ -13,7 +13,8 @@ from collections.abc import Callable
 import jax
 import numpy as np
 
-from gandiag.config import TrainConfig, train_config_from_dict
+from gandiag.config import TrainConfig, relocated, train_config_from_dict
+from gandiag.core import user_model
 from gandiag.core.networks import build_networks
 from gandiag.core.state import init_variables
 from gandiag.errors import GandiagError
@@ -26,13 +27,16 @@ class SavedRun:
     checkpoints, each read on first use.
 
     Read-only unless ``writable`` (the trainer's, which may open a run dir whose config.json
-    another process writes).
+    another process writes). ``model``: where a run trained with its user's own G and D
+    (``--model``) finds that model now; None: where it was trained from.
     """
 
-    def __init__(self, run_dir: pathlib.Path | str | None, writable: bool = False):
+    def __init__(self, run_dir: pathlib.Path | str | None, writable: bool = False,
+                 model: str | None = None):
         self.dir = layout.RunDir(pathlib.Path(run_dir) if writable
                                  else runs.resolve_run_dir(run_dir))
         self.writable = writable
+        self.model = model
 
     @property
     def path(self) -> pathlib.Path:
@@ -40,7 +44,11 @@ class SavedRun:
 
     @functools.cached_property
     def config(self) -> TrainConfig:
-        return train_config_from_dict(runs.read_config(self.path))
+        """The training config; a user's own model is refused here, before any work, if
+        its source no longer hashes as recorded."""
+        config = relocated(train_config_from_dict(runs.read_config(self.path)), self.model)
+        user_model.require_unchanged(config.model)
+        return config
 
     @functools.cached_property
     def checkpoints(self) -> Checkpoints:

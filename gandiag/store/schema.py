@@ -51,7 +51,9 @@ class CostSummary:
     Start is the median norm over the first iterations, end over the last ones (the
     windows are in ``gandiag.analysis.spec``); ``decay_orders`` = log10(start / end).
     ``jitter_null`` is the 90% band of ``jitter_growth`` for stationary noise of the same
-    length and autocorrelation.
+    length and autocorrelation. ``growth_after_accurate`` and ``variance_growth`` (Figure
+    3) run from the window where D is accurate to the end (None if D never is);
+    ``hill_index`` is the Hill tail index of the late projections (Theorem 2.6).
     """
 
     grad_norm_start: float
@@ -62,6 +64,9 @@ class CostSummary:
     jitter_null_high: float
     tail_index: Estimate
     kurtosis: float
+    growth_after_accurate: Estimate | None = None
+    variance_growth: Estimate | None = None
+    hill_index: Estimate | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,7 +74,8 @@ class HeldOutSummary:
     """D on held-out reals and fresh fakes (BatchNorm on running statistics).
 
     ``iters_to_acc_099``: D updates until the held-out accuracy first reached 0.99.
-    ``correct_at`` of ``count_at`` at ``updates_at`` D updates: the Figure-1 number.
+    ``correct_at`` of ``count_at`` at ``updates_at`` D updates: the Figure-1 number;
+    ``*_secondary``: the same after the spec's secondary number of updates.
     """
 
     iters_to_acc_099: int | None = dataclasses.field(metadata=json_key("iters_to_acc_0.99"))
@@ -79,6 +85,9 @@ class HeldOutSummary:
     final_accuracy: float
     final_error: float
     final_mixed_accuracy: float
+    updates_secondary: int | None = None
+    correct_secondary: int | None = None
+    count_secondary: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -252,6 +261,7 @@ class TailRow:
     beyond_cut_share: float
     beyond_cut_count: int
     values: int
+    hill: Estimate | None = None
 
 
 @dataclasses.dataclass(frozen=True)

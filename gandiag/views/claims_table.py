@@ -4,12 +4,13 @@ from collections.abc import Sequence
 
 from gandiag.analysis.evidence import ClaimResult, Verdict
 from gandiag.analysis.spec import SPEC_VERSION
+from gandiag.analysis.validate import suite
 from gandiag.store import layout
 from gandiag.views import console
 from gandiag.views.render import Heading, Links, Table, Text, figure_anchor
 
 COLUMNS = ["Claim", "Paper", "Measured: effect [90% interval]", "Judged by", "Premise",
-           "Verdict"]
+           "Rests on; the judge's validated error rates", "Verdict"]
 CONSOLE_STYLES = {Verdict.SUPPORTED: "green", Verdict.CONTRADICTED: "red",
                   Verdict.INCONCLUSIVE: "yellow", Verdict.PREMISE_NOT_MET: "magenta",
                   Verdict.NOT_RUN: "dim"}
@@ -26,12 +27,15 @@ CLAIM_FIGURES = {
 SEE = "See"
 
 READING = ("Each row: the paper's statement and number; the effect measured here with its 90% "
-           "interval (a hierarchical bootstrap over G runs and D seeds when there are several, "
-           "else the interval within one curve); the statistic and the threshold its interval "
-           "is judged against; the theorem's premise as measured. SUPPORTED: the interval "
-           "clears the threshold; CONTRADICTED: it lies on the other side; INCONCLUSIVE: it "
-           "straddles the threshold (or the test cannot fail here); PREMISE NOT MET: the "
-           "assumption is measurably false, so the result says nothing against the paper. "
+           "interval (a t interval over G runs, or over D seeds of one G run, when there are "
+           "several units, else the interval within one curve); the statistic and the "
+           "threshold its interval is judged against; the theorem's premise as measured. "
+           "SUPPORTED: the interval clears the threshold; CONTRADICTED: it lies on the other "
+           "side; INCONCLUSIVE: it straddles the threshold (or the test cannot fail here); "
+           "PREMISE NOT MET: the assumption is measurably false, so the result says nothing "
+           "for or against the paper, whichever way the effect went. Beside each verdict: "
+           "the units it rests on and the judge's worst false SUPPORTED and false "
+           "CONTRADICTED rates in simulated worlds (`gandiag validate`). "
            "A claim made of several checkpoints is CONTRADICTED by one clear counterexample and "
            "SUPPORTED only when every part is.")
 
@@ -49,10 +53,17 @@ def interval_method(result: ClaimResult) -> str:
                  if effect.interval is not None and effect.interval.method), "")
 
 
+def validation_text(result: ClaimResult, rates: dict[str, dict]) -> str:
+    """The units a verdict rests on and the judge's validated error rates, for beside it."""
+    units = f"{result.units}; " if result.units is not None else ""
+    return units + suite.rates_text(result.spec.key, rates)
+
+
 def rows(results: Sequence[ClaimResult]) -> list[list[str]]:
+    rates = suite.read_rates()
     return [[r.spec.name, f"{r.spec.paper} ({r.spec.paper_number})", r.measured,
              f"{r.spec.statistic}; {r.spec.criterion}{interval_method(r)}", premise_text(r),
-             str(r.verdict)] for r in results]
+             validation_text(r, rates), str(r.verdict)] for r in results]
 
 
 def links(result: ClaimResult, figures: frozenset[str]) -> Links:
@@ -86,7 +97,7 @@ def spec_section(results: Sequence[ClaimResult]) -> list:
                         f"{spec.criterion}. Why this threshold: {spec.rationale}"),
                    Heading(f"Premise: {spec.name}", 4, anchor=f"premise-{spec.key}", toc=False),
                    Text(f"{spec.premise or 'none'}"
-                        f"{' (gates both directions)' if spec.premise_gates else ''}. "
+                        f"{' (gates both directions)' if spec.premise else ''}. "
                         f"On this run: {premise_text(result)}.")]
     return blocks
 

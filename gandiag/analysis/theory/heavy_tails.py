@@ -22,7 +22,7 @@ from typing import Literal
 
 import numpy as np
 
-from gandiag.analysis import evidence, spec, statistics
+from gandiag.analysis import evidence, hill, spec, statistics
 from gandiag.analysis.evidence import Interval
 from gandiag.store.schema import Estimate, TailRow
 
@@ -102,6 +102,7 @@ def run_case(case: TailCase, setting: TailSetting, seed: int) -> tuple[TailRow, 
     samples, d_values = updates(case, setting, np.random.default_rng(seed))
     share = beyond_cut_share(samples, setting)
     alpha = tail_index(samples, seed)
+    tail = hill.hill_interval(samples, local=False)
     return TailRow(case, Estimate(alpha.estimate, alpha.low, alpha.high),
                    near_zero_share(d_values), share, round(share * samples.size),
-                   samples.size), samples
+                   samples.size, Estimate(tail.estimate, tail.low, tail.high)), samples

@@ -69,6 +69,9 @@ def run(run_dir, config: AblateConfig, quiet: bool = False) -> dict:
                                    dataset, datasets.IMAGE_SIZES.get(dataset, ()))
         for study in config.studies or registry.STUDY_NAMES:
             chosen = registry.variants(study, config, context)
+            if base.train_config.model.import_path:
+                # D's normalisation is a setting of gandiag's DCGAN; a user's own D has its own.
+                chosen = [variant for variant in chosen if variant.probe.d_norm == "batch"]
             runs.make_dir(base.run.ablation_study(study), "run dir")
             records.write_json(base.run.ablation_study(study) / layout.STUDY,
                                {"baseline": chosen[0].name, "variants": [v.name for v in chosen]})

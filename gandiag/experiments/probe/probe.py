@@ -93,9 +93,10 @@ def prepare(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName,
     """Resolve the run and the epochs to probe, load the data set and hold part of it out."""
     mesh = placement.setup(parallel)
     mesh.check_batch(probe.batch_size)
-    saved = SavedRun(run_dir)
+    saved = SavedRun(run_dir, model=probe.model)
+    data = saved.config.data  # first: a user's changed model is refused before any work
     epochs = saved.epochs(probe.epochs)
-    dataset = datasets.load_data(saved.config.data)
+    dataset = datasets.load_data(data)
     count = probe.held_out_count(len(dataset))
     if count < probe.held_out != ProbeConfig().held_out:  # the default's cap is in the header
         console.warn(f"--held-out {probe.held_out} is more than a fifth of the {len(dataset)} "

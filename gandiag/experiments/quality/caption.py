@@ -57,7 +57,7 @@ def run(run_dir: pathlib.Path | None, config: AfterProbeConfig = AfterProbeConfi
         measuring: QualityConfig = QualityConfig(), quiet: bool = False) -> AfterProbeSummary:
     """Run the experiment on every saved G of a run; write ``<run>/quality/after_probe.json``."""
     started = time.perf_counter()
-    saved = SavedRun(run_dir)
+    saved = SavedRun(run_dir, model=measuring.model)
     run, train_config = saved.dir, saved.config
     if not labels.has_labels(train_config.data.dataset):
         raise GandiagError(f"--after-probe needs a labelled data set (FCD); "

@@ -134,7 +134,7 @@ def run(run_dir: pathlib.Path | None, config: QualityConfig = QualityConfig(),
         quiet: bool = False) -> QualitySummary:
     """Measure every saved G of a run into ``<run>/quality/`` (summary.json, quality.png)."""
     started = time.perf_counter()
-    saved = SavedRun(run_dir)
+    saved = SavedRun(run_dir, model=config.model)
     run, train_config = saved.dir, saved.config
     epochs = saved.epochs(config.epochs)
     dataset = datasets.load_data(train_config.data)

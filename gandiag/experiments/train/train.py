@@ -13,6 +13,7 @@ import numpy as np
 from gandiag.analysis.summaries import epoch_means
 from gandiag.config import ParallelConfig, TrainConfig, to_dict
 from gandiag.core import parallel as placement
+from gandiag.core import user_model
 from gandiag.core.instance_noise import noise_level
 from gandiag.core.networks import build_networks, generate
 from gandiag.core.state import GANState, create_state
@@ -36,7 +37,9 @@ SAMPLE_REFERENCE = 2000
 
 
 def resolve(config: TrainConfig) -> TrainConfig:
-    """Fill in what depends on the data set (its default image size)."""
+    """Fill in what depends on the data set (its default image size) and, for the user's
+    own model, the hash of its source."""
+    config = dataclasses.replace(config, model=user_model.recorded(config.model))
     if config.data.is_toy or config.data.image_size:
         return config
     size = datasets.default_image_size(config.data.dataset)
