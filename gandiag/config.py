@@ -21,9 +21,13 @@ DatasetName = Literal["digits", "mnist", "fashion-mnist", "cifar10", "folder", "
 ToyDatasetName = Literal["ring", "grid"]
 # Costs a GAN trains with: a generator cost paired with its discriminator cost.
 CostName = Literal["original", "minus-log-d", "wasserstein", "wasserstein-gp", "hinge",
-                   "least-squares"]
+                   "least-squares", "relativistic"]
 # Costs whose generator gradient a probe measures (the training costs' generator halves).
-GeneratorCostName = Literal["original", "minus-log-d", "wasserstein", "hinge", "least-squares"]
+GeneratorCostName = Literal["original", "minus-log-d", "wasserstein", "hinge", "least-squares",
+                            "relativistic"]
+# The cost a frozen-G probe trains its fresh D with: the paper's cross-entropy, or the
+# relativistic pairing (a relativistic G's own D).
+ProbeDCost = Literal["cross-entropy", "relativistic"]
 NoiseSchedule = Literal["constant", "linear", "exponential"]
 NoiseDistribution = Literal["gaussian", "ball"]
 # "running": BatchNorm in D normalises with its running statistics, which a joint batch updates.
@@ -177,10 +181,16 @@ class TrainConfig:
     seed: int = 0
     # gamma of the R1 penalty gamma/2 E|grad_x D(x_real)|^2 on D (Mescheder et al. 2018).
     r1: float = 0.0
+    # gamma of the R2 penalty, the same on G's samples (R3GAN pairs it with R1).
+    r2: float = 0.0
+    # The health monitor's period in steps (experiments/monitor/); 0: off.
+    monitor_every: int = 100
 
     def __post_init__(self):
         _positive("epochs", self.epochs)
         _non_negative("r1", self.r1)
+        _non_negative("r2", self.r2)
+        _non_negative("monitor every", self.monitor_every)
         _positive("batch size", self.batch_size)
         _positive("d-steps", self.d_steps)
         _choice("cost", self.cost, COSTS)
@@ -234,6 +244,8 @@ class ProbeConfig:
     # D's normalisation (None: as in the run's training) and R1 penalty gamma.
     d_norm: DNorm | None = None
     r1: float = 0.0
+    r2: float = 0.0
+    d_cost: ProbeDCost = "cross-entropy"
     inputs: InputTransform = "raw"
     # Where the run's own model (--model) lives now; None: where it was trained from (None
     # also keeps the field out of what `paper` matches against outputs written before it).
@@ -242,6 +254,8 @@ class ProbeConfig:
     def __post_init__(self):
         _positive("iters", self.iters)
         _non_negative("r1", self.r1)
+        _non_negative("r2", self.r2)
+        _choice("d-cost", self.d_cost, typing.get_args(ProbeDCost))
         _choice("inputs", self.inputs, typing.get_args(InputTransform))
         if self.d_norm is not None:
             _choice("d-norm", self.d_norm, typing.get_args(DNorm))
@@ -265,7 +279,7 @@ class ProbeConfig:
         (None keeps the run's batching and normalisation)."""
         model = dataclasses.replace(train.model, d_norm=self.d_norm or train.model.d_norm)
         return dataclasses.replace(train, d_batching=self.d_batching or train.d_batching,
-                                   model=model, r1=self.r1)
+                                   model=model, r1=self.r1, r2=self.r2)
 
     def resolved(self, train: TrainConfig, epochs: tuple[int, ...]) -> "ProbeConfig":
         """This probe with its defaults filled in from the run, as written to disk."""

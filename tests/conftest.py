@@ -23,12 +23,15 @@ def _isolated_runs_root(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory, _isolated_runs_root):
-    """A 2-epoch DCGAN on the embedded digits (ngf = ndf = 8), saved at epochs 1 and 2."""
+    """A 2-epoch DCGAN on the embedded digits (ngf = ndf = 8), saved at epochs 1 and 2.
+
+    Unmonitored, so that it trains on every example and compiles no monitor
+    (tests/test_monitor.py runs the monitor)."""
     from gandiag.config import DataConfig, ModelConfig, TrainConfig
     from gandiag.experiments.train import train
 
     config = TrainConfig(data=DataConfig("digits"), model=ModelConfig(nz=16, ngf=8, ndf=8),
-                         epochs=2, save_epochs=(1, 2))
+                         epochs=2, save_epochs=(1, 2), monitor_every=0)
     run_dir = tmp_path_factory.mktemp("tiny") / "run"
     train.run(config, run_dir, quiet=True)
     return run_dir

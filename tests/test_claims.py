@@ -1,5 +1,6 @@
 """The claims on hand-made summaries: each verdict reachable, premises and intervals honoured."""
 
+import dataclasses
 import math
 
 import pytest
@@ -117,7 +118,8 @@ def test_evaluate_reads_every_summary_and_names_a_corrupt_one(tmp_path):
     schema.write_summary(tmp_path / "probe" / "summary.json", probe)
     table = probe_claims.evaluate([tmp_path])
     assert [r.spec.key for r in table] == ["figure1", "figure2", "figure3-growth",
-                                          "figure3-jitter", "theorem26", "noise", "wasserstein"]
+                                          "figure3-jitter", "theorem26", "noise", "wasserstein",
+                                          "relativistic-vanishing"]
     assert table[1].verdict is Verdict.SUPPORTED and table[5].verdict is Verdict.NOT_RUN
     (tmp_path / "add_noise").mkdir()
     (tmp_path / "add_noise" / "summary.json").write_text("{ truncated")
@@ -126,6 +128,22 @@ def test_evaluate_reads_every_summary_and_names_a_corrupt_one(tmp_path):
     (tmp_path / "add_noise" / "summary.json").write_text('{"rows": []}')
     with pytest.raises(schema.SchemaError, match="schema version None"):
         probe_claims.evaluate([tmp_path])
+
+
+def test_relativistic_row_reaches_each_verdict_from_its_own_cost():
+    def relativistic_run(decay, spread=0.1):
+        seed = seed_summary(original=cost(decay=5.0))
+        seed = dataclasses.replace(seed, costs={**seed.costs,
+                                                "relativistic": cost(decay=decay, spread=spread)})
+        return run(e1=[seed])
+
+    assert probe_claims.relativistic([relativistic_run(4.0)]).verdict is Verdict.SUPPORTED
+    assert probe_claims.relativistic([relativistic_run(0.5)]).verdict is Verdict.CONTRADICTED
+    unsure = probe_claims.relativistic([relativistic_run(3.0, spread=1.0)])
+    assert unsure.verdict is Verdict.INCONCLUSIVE
+    # A probe of the paper's costs alone does not answer it, however the original decays.
+    paper_only = run(e1=[seed_summary(original=cost(decay=5.0))])
+    assert probe_claims.relativistic([paper_only]).verdict is Verdict.NOT_RUN
 
 
 def test_a_renamed_key_is_a_schema_error_not_a_silent_not_run():

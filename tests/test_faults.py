@@ -20,6 +20,7 @@ from gandiag.cli import app
 from gandiag.config import DataConfig, ModelConfig, TrainConfig
 from gandiag.core.state import create_state
 from gandiag.errors import GandiagError
+from gandiag.experiments.monitor.live import MONITOR_BATCH
 from gandiag.experiments.train import train
 from gandiag.store import locks, records
 from gandiag.store.checkpoints import Checkpoints
@@ -28,7 +29,8 @@ TINY = TrainConfig(data=DataConfig("digits"), model=ModelConfig(nz=16, ngf=8, nd
                    epochs=2, batch_size=64, save_epochs=(1,))
 TINY_FLAGS = ["--epochs", "2", "--ngf", "8", "--ndf", "8", "--nz", "16", "--save-epochs", "1",
               "--quiet"]
-STEPS_PER_EPOCH = 1797 // 64
+# The monitor (on by default) keeps the digits' last MONITOR_BATCH examples from training.
+STEPS_PER_EPOCH = (1797 - MONITOR_BATCH) // 64
 
 
 def one_line_error(result, *names):

@@ -32,13 +32,16 @@ DISCRIMINATOR_REFERENCES = {
     "wasserstein": lambda r, f: np.mean(f) - np.mean(r),
     "hinge": lambda r, f: np.mean(np.maximum(0.0, 1.0 - r)) + np.mean(np.maximum(0.0, 1.0 + f)),
     "least-squares": lambda r, f: 0.5 * np.mean((r - 1.0) ** 2) + 0.5 * np.mean(f ** 2),
+    "relativistic": lambda r, f: np.mean(-np.log(1.0 - _sigmoid(f - r))),
 }
+# A relativistic generator cost is a function of the margin fake - real (``_margin``).
 GENERATOR_REFERENCES = {
     "original": lambda f: np.mean(np.log(1.0 - _sigmoid(f))),
     "minus-log-d": lambda f: np.mean(-np.log(_sigmoid(f))),
     "wasserstein": lambda f: np.mean(-f),
     "hinge": lambda f: np.mean(-f),
     "least-squares": lambda f: 0.5 * np.mean((f - 1.0) ** 2),
+    "relativistic": lambda margin: np.mean(-np.log(_sigmoid(margin))),
 }
 
 # Analytic derivatives of the per-sample functions, written stably (expit never
@@ -49,22 +52,27 @@ GENERATOR_DERIVATIVES = {
     "wasserstein": lambda f: -np.ones_like(f),
     "hinge": lambda f: -np.ones_like(f),
     "least-squares": lambda f: f - 1.0,
+    "relativistic": lambda margin: -expit(-margin),
 }
 # d/dr and d/df of the per-sample discriminator terms.
 DISCRIMINATOR_DERIVATIVES = {
-    "cross-entropy": (lambda r: -expit(-r), lambda f: expit(f)),
-    "wasserstein": (lambda r: -np.ones_like(r), lambda f: np.ones_like(f)),
-    "hinge": (lambda r: -(r < 1.0).astype(np.float64), lambda f: (f > -1.0).astype(np.float64)),
-    "least-squares": (lambda r: r - 1.0, lambda f: f),
+    "cross-entropy": (lambda r, f: -expit(-r), lambda r, f: expit(f)),
+    "wasserstein": (lambda r, f: -np.ones_like(r), lambda r, f: np.ones_like(f)),
+    "hinge": (lambda r, f: -(r < 1.0).astype(np.float64),
+              lambda r, f: (f > -1.0).astype(np.float64)),
+    "least-squares": (lambda r, f: r - 1.0, lambda r, f: f),
+    "relativistic": (lambda r, f: -expit(f - r), lambda r, f: expit(f - r)),
 }
 # Stable float64 values of the discriminator costs, for the extreme logits.
 DISCRIMINATOR_STABLE = {
     "cross-entropy": lambda r, f: np.mean(-log_expit(r)) + np.mean(-log_expit(-f)),
     **{name: DISCRIMINATOR_REFERENCES[name] for name in ("wasserstein", "hinge", "least-squares")},
+    "relativistic": lambda r, f: np.mean(-log_expit(r - f)),
 }
 GENERATOR_STABLE = {
     "original": lambda f: np.mean(log_expit(-f)),
     "minus-log-d": lambda f: np.mean(-log_expit(f)),
+    "relativistic": lambda margin: np.mean(-log_expit(margin)),
     **{name: GENERATOR_REFERENCES[name] for name in ("wasserstein", "hinge", "least-squares")},
 }
 
@@ -77,6 +85,12 @@ def _reference(table: dict, name: str):
 
 def _as64(array) -> np.ndarray:
     return np.asarray(array, np.float64)
+
+
+def _margin(name: str, fake, real):
+    """What a generator cost's reference is a function of: the fake logits, or for a
+    relativistic cost the margin fake - real."""
+    return fake - real if losses.GENERATOR_COSTS[name].relativistic else fake
 
 
 def _extreme_batch(logit: float) -> np.ndarray:
@@ -93,12 +107,13 @@ def test_discriminator_cost_matches_closed_form(name):
 
 @pytest.mark.parametrize("name", list(losses.GENERATOR_COSTS))
 def test_generator_cost_matches_closed_form(name):
-    expected = _reference(GENERATOR_REFERENCES, name)(_as64(FAKE_LOGITS))
+    margin = _margin(name, _as64(FAKE_LOGITS), _as64(REAL_LOGITS))
+    expected = _reference(GENERATOR_REFERENCES, name)(margin)
     cost = losses.GENERATOR_COSTS[name]
-    np.testing.assert_allclose(float(cost(jnp.asarray(FAKE_LOGITS))), expected, rtol=1e-6,
-                               atol=1e-6)
-    np.testing.assert_allclose(np.asarray(cost.per_sample(jnp.asarray(FAKE_LOGITS))).mean(),
+    np.testing.assert_allclose(float(cost(jnp.asarray(FAKE_LOGITS), jnp.asarray(REAL_LOGITS))),
                                expected, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(np.asarray(cost.per_sample(jnp.asarray(margin, jnp.float32)))
+                               .mean(), expected, rtol=1e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize("name", list(losses.GAN_COSTS))
@@ -110,8 +125,10 @@ def test_gan_cost_pairs_the_right_halves(name):
     discriminator_name = next(key for key, value in losses.DISCRIMINATOR_COSTS.items()
                               if value is gan_cost.discriminator)
     np.testing.assert_allclose(
-        float(gan_cost.generator(fake)),
-        _reference(GENERATOR_REFERENCES, generator_name)(_as64(FAKE_LOGITS)), rtol=1e-6, atol=1e-6)
+        float(gan_cost.generator(fake, real)),
+        _reference(GENERATOR_REFERENCES, generator_name)(
+            _margin(generator_name, _as64(FAKE_LOGITS), _as64(REAL_LOGITS))),
+        rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(
         float(gan_cost.discriminator(real, fake)),
         _reference(DISCRIMINATOR_REFERENCES, discriminator_name)(_as64(REAL_LOGITS),
@@ -126,7 +143,8 @@ def test_gan_cost_pairs_the_right_halves(name):
 def test_generator_cost_finite_and_exact_at_extreme_logits(name, logit):
     fake = _extreme_batch(logit)
     cost = losses.GENERATOR_COSTS[name]
-    value, grad = jax.value_and_grad(cost)(jnp.asarray(fake))
+    # Real logits of 0: a relativistic cost's margin is then the fake logit itself.
+    value, grad = jax.value_and_grad(cost)(jnp.asarray(fake), jnp.zeros(fake.shape))
     assert np.isfinite(float(value))
     assert np.all(np.isfinite(np.asarray(grad)))
     np.testing.assert_allclose(float(value), _reference(GENERATOR_STABLE, name)(_as64(fake)),
@@ -151,10 +169,10 @@ def test_discriminator_cost_finite_and_exact_at_extreme_logits(name, logit):
                                _reference(DISCRIMINATOR_STABLE, name)(_as64(real), _as64(fake)),
                                rtol=1e-5, atol=1e-6)
     d_real, d_fake = _reference(DISCRIMINATOR_DERIVATIVES, name)
-    np.testing.assert_allclose(np.asarray(real_grad, np.float64), d_real(_as64(real)) / real.size,
-                               rtol=1e-5, atol=1e-30)
-    np.testing.assert_allclose(np.asarray(fake_grad, np.float64), d_fake(_as64(fake)) / fake.size,
-                               rtol=1e-5, atol=1e-30)
+    np.testing.assert_allclose(np.asarray(real_grad, np.float64),
+                               d_real(_as64(real), _as64(fake)) / real.size, rtol=1e-5, atol=1e-30)
+    np.testing.assert_allclose(np.asarray(fake_grad, np.float64),
+                               d_fake(_as64(real), _as64(fake)) / fake.size, rtol=1e-5, atol=1e-30)
 
 
 @pytest.mark.parametrize("logit", [-100.0, -1e3, -1e4])
@@ -181,10 +199,11 @@ def test_original_cost_vanishes_where_minus_log_d_does_not(logit):
                          ids=["moderate", "minus-100", "plus-1e4"])
 def test_logit_cotangent_is_the_gradient(name, logits):
     cost = losses.generator_cost(name)
-    np.testing.assert_array_equal(np.asarray(cost.logit_cotangent(jnp.asarray(logits))),
-                                  np.asarray(jax.grad(cost)(jnp.asarray(logits))))
+    real = jnp.zeros(logits.shape)
+    np.testing.assert_array_equal(np.asarray(cost.logit_cotangent(jnp.asarray(logits), real)),
+                                  np.asarray(jax.grad(cost)(jnp.asarray(logits), real)))
     np.testing.assert_allclose(
-        np.asarray(cost.logit_cotangent(jnp.asarray(logits)), np.float64),
+        np.asarray(cost.logit_cotangent(jnp.asarray(logits), real), np.float64),
         _reference(GENERATOR_DERIVATIVES, name)(_as64(logits)) / logits.size,
         rtol=1e-5, atol=1e-30)
 
@@ -243,3 +262,21 @@ def test_unknown_cost_name_is_a_one_line_error_listing_the_choices(lookup, regis
 @pytest.mark.parametrize("name", list(losses.GAN_COSTS))
 def test_lookup_by_name_returns_the_registered_cost(name):
     assert losses.gan_cost(name) is losses.GAN_COSTS[name]
+
+
+def test_relativistic_pairing_is_its_definition_and_zero_sum():
+    """R3GAN: D minimises softplus(f - r), G softplus(r - f), pair by pair; at equal logits
+    both are log 2, and G's cost is D's with real and fake swapped."""
+    real, fake = jnp.asarray(REAL_LOGITS), jnp.asarray(FAKE_LOGITS)
+    d_cost = losses.gan_cost("relativistic").discriminator(real, fake)
+    g_cost = losses.gan_cost("relativistic").generator(fake, real)
+    np.testing.assert_allclose(float(d_cost), np.mean(np.log1p(np.exp(_as64(FAKE_LOGITS)
+                                                                      - _as64(REAL_LOGITS)))),
+                               rtol=1e-6)
+    np.testing.assert_allclose(float(g_cost), float(losses.relativistic_discriminator(fake, real)),
+                               rtol=1e-6)
+    np.testing.assert_allclose(float(losses.relativistic_discriminator(real, real)), np.log(2),
+                               rtol=1e-6)
+    # The real logits are constants to G: its cost has no gradient in them.
+    real_gradient = jax.grad(losses.gan_cost("relativistic").generator, argnums=1)(fake, real)
+    np.testing.assert_array_equal(np.asarray(real_gradient), 0.0)

@@ -86,3 +86,38 @@ def test_r1_gradient_reaches_d_update_as_gamma_times_its_weights():
 def test_negative_r1_is_a_one_line_error():
     with pytest.raises(GandiagError, match=r"r1 -1.0 is not allowed"):
         ProbeConfig(r1=-1.0)
+
+
+def test_r2_penalises_the_fakes_as_r1_does_the_reals():
+    """R2 is R1 at the fakes: on a quadratic D their gradients differ as the batches do."""
+    weights = jax.random.normal(jax.random.key(0), (16,))
+    params = {"w": weights}
+    networks = Networks(generator=None, discriminator=_QuadraticModule(), batching="separate")
+    real = jax.random.normal(jax.random.key(1), (8, 4, 4, 1))
+    fake = jax.random.normal(jax.random.key(2), (8, 4, 4, 1))
+    zero_cost = lambda r, f: 0.0 * jnp.sum(r + f)  # noqa: E731
+
+    def step(**penalties):
+        update = DiscriminatorUpdate(networks, zero_cost, optax.sgd(1.0), **penalties)
+        return update(params, {}, optax.sgd(1.0).init(params), real, fake, jax.random.key(3),
+                      0.0).params["w"]
+
+    def expected(inputs, gamma):
+        return weights - jax.grad(lambda w: losses.r1_penalty(
+            lambda x: jnp.sum((x.reshape(x.shape[0], -1) * w)**2, axis=1), inputs, gamma))(weights)
+
+    np.testing.assert_allclose(step(r2=0.5), expected(fake, 0.5), rtol=1e-5)
+    np.testing.assert_allclose(step(r1=0.5), expected(real, 0.5), rtol=1e-5)
+    assert not np.allclose(step(r2=0.5), step(r1=0.5))
+    both = step(r1=0.5, r2=0.5)
+    np.testing.assert_allclose(both - weights, (step(r1=0.5) - weights) + (step(r2=0.5) - weights),
+                               rtol=1e-5)
+
+
+class _QuadraticModule(nn.Module):
+    """D(x) = sum_i (w_i x_i)^2: its input gradient depends on where it is taken."""
+
+    @nn.compact
+    def __call__(self, inputs, train: bool = True):
+        weights = self.param("w", nn.initializers.normal(), (16,))
+        return jnp.sum((inputs.reshape(inputs.shape[0], -1) * weights)**2, axis=1)

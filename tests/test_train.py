@@ -13,6 +13,7 @@ from gandiag.config import DataConfig, ModelConfig, TrainConfig
 from gandiag.core.state import create_state
 from gandiag.core.steps import make_train_step
 from gandiag.errors import GandiagError
+from gandiag.experiments.monitor.live import MONITOR_BATCH
 from gandiag.experiments.train import train
 from gandiag.store import fetch
 from gandiag.store import records as metrics
@@ -20,7 +21,9 @@ from gandiag.store.checkpoints import Checkpoints
 
 TINY = TrainConfig(data=DataConfig("digits"), model=ModelConfig(nz=16, ngf=8, ndf=8),
                    epochs=3, batch_size=64, save_epochs=(1, 2))
-STEPS_PER_EPOCH = 1797 // 64
+# The monitor (on by default) keeps the digits' last MONITOR_BATCH examples from training.
+TRAINED = 1797 - MONITOR_BATCH
+STEPS_PER_EPOCH = TRAINED // 64
 
 
 @pytest.fixture(autouse=True)
@@ -146,7 +149,7 @@ def test_toy_data_trains_with_mlps(tmp_path):
     config = TrainConfig(data=DataConfig("ring"), model=ModelConfig(nz=2, ngf=16, ndf=16),
                          epochs=1, batch_size=256)
     result = train.run(config, tmp_path / "ring", quiet=True)
-    assert result.steps == 10_000 // 256
+    assert result.steps == (10_000 - MONITOR_BATCH) // 256
     assert (tmp_path / "ring" / "samples" / "epoch_0001.png").stat().st_size > 1000
 
 
@@ -159,9 +162,9 @@ def test_the_step_compiles_once_for_the_whole_run(tmp_path, monkeypatch):
         return compiled[-1]
 
     monkeypatch.setattr(train, "make_train_step", capture)
-    config = dataclasses.replace(TINY, epochs=2, batch_size=100)  # 1797 = 17 * 100 + 97
+    config = dataclasses.replace(TINY, epochs=2, batch_size=100)  # 1669 = 16 * 100 + 69
     result = train.run(config, tmp_path / "run", quiet=True)
-    assert result.steps == 2 * 17
+    assert result.steps == 2 * (TRAINED // 100)
     assert compiled[0]._cache_size() == 1
 
 

@@ -481,6 +481,34 @@ ABLATION_LENGTH_PER = 1000
 # weights by more than their own scale within a few updates. Not tuned on results.
 ABLATION_LENGTH_SGD_LR = 0.01
 
+# An extension row, not the paper's: R3GAN (Huang et al. 2024) trains G with the relativistic
+# pairing and R1 + R2 and reports stable training. The question is Figure 2's, asked of a
+# relativistic G's own cost against a relativistic D trained on the frozen G (`gandiag probe
+# --d-cost relativistic --cost relativistic`), with the same statistic and threshold so that
+# its answer reads beside Figure 2's.
+RELATIVISTIC_VANISHING = ClaimSpec(
+    key="relativistic-vanishing", name="Vanishing gradient, relativistic pairing (extension)",
+    paper="not in the paper: does G's gradient vanish against a strong relativistic D, as "
+          "Figure 2's does against the cross-entropy D?",
+    paper_number="none (R3GAN reports stable training, not G's gradient)",
+    statistic=f"decay orders log10(median norm of iterations 1-{START_ITERATIONS} / median "
+              f"of the last {END_ITERATIONS}) of G's gradient under softplus(D(x) - D(G(z)))",
+    threshold=3.0, direction="above",
+    rationale="Figure 2's threshold, so the two rows answer one question for two costs: a "
+              "thousandfold fall is vanishing; an interval below 3 orders is a gradient "
+              "that lives.")
+
+# The training monitor's warnings (`gandiag train`, analysis/monitor/health.py): heuristics
+# that say when to look, not verdicts. "D saturates": balanced held-out accuracy at least
+# Figure 1's 0.99 while G's gradient under its training cost has fallen 2 orders below its
+# peak (Figure 2's 3 orders over a whole probe, less because G moves while D trains).
+# "D overfits": D calls this much larger a share of training reals real than of held-out
+# reals, at two checks in a row: 0.25 is four standard errors of the difference of two
+# shares of 128 examples each (at most 0.0625), so chance alone seldom gives it twice.
+MONITOR_PERFECT_ACCURACY = 0.99
+MONITOR_COLLAPSE_ORDERS = 2.0
+MONITOR_OVERFIT_GAP = 0.25
+MONITOR_OVERFIT_CHECKS = 2
 
 def content_hash() -> str:
     """The first 12 hex digits of a SHA-256 over every threshold and claim of this spec.

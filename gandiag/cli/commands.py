@@ -39,6 +39,7 @@ from gandiag.config import (
     NoiseSchedule,
     ParallelConfig,
     ProbeConfig,
+    ProbeDCost,
     QualityConfig,
     TheoryConfig,
     TrainConfig,
@@ -129,6 +130,9 @@ TRAIN_FLAGS = [
     Flag("noise_schedule", f"{one_of(NoiseSchedule)} (linear and exponential decay to 0)"),
     Flag("seed"),
     Flag("r1", "gamma of the R1 penalty gamma/2 E|grad_x D(x_real)|^2 on D (0: none)"),
+    Flag("r2", "gamma of the R2 penalty gamma/2 E|grad_x D(G(z))|^2 on D (0: none)"),
+    Flag("monitor_every", "Steps between health checks of the GAN (held-out accuracy, G's "
+         "gradient, epsilon, delta; docs/monitor.md); 0 or --no-monitor: none"),
 ]
 
 MODEL_MOVED_HELP = ("A run trained with --model: MODULE:FUNCTION where that model is now "
@@ -147,6 +151,8 @@ PROBE_FLAGS = [
     Flag("eval_size", "Held-out reals (and as many fresh fakes) per evaluation of D"),
     Flag("d_norm", f"D's normalisation: {one_of(DNorm)}; default: as in training"),
     Flag("r1", "gamma of the R1 penalty gamma/2 E|grad_x D(x_real)|^2 on D (0: none)"),
+    Flag("r2", "gamma of the R2 penalty gamma/2 E|grad_x D(G(z))|^2 on D (0: none)"),
+    Flag("d_cost", f"The cost D trains with: {one_of(ProbeDCost)}"),
     Flag("model", MODEL_MOVED_HELP),
 ]
 COST_FLAG = Flag("costs", f"both, or any of {', '.join(GENERATOR_COSTS)} (comma-separated)",
@@ -202,6 +208,8 @@ def train(
     quiet: bool = typer.Option(False),
     quality_every_save: bool = typer.Option(False, help="Then measure every saved G's sample "
                                             "quality (as `gandiag quality`)"),
+    no_monitor: bool = typer.Option(False, "--no-monitor", help="No health checks (as "
+                                    "--monitor-every 0)"),
 ):
     """Train a DCGAN (or an MLP GAN on the 2-D toys), keeping checkpoints at --save-epochs."""
     from gandiag.experiments.train import train as training
@@ -217,6 +225,8 @@ def train(
         # Resume from the stored config; only the options given on the command line change it.
         stored = from_dict(TrainConfig, runs.read_config(run_dir))
         config = flags.apply(stored, only_given=True)
+    if no_monitor:
+        config = dataclasses.replace(config, monitor_every=0)
     if "save_epochs" in flags.given:
         late = [e for e in flags.values["save_epochs"] if e > config.epochs]
         if late:

@@ -9,7 +9,9 @@ costs share one forward pass and differ only in the cotangent at D's logit.
 
 Conventions (D(x) = sigmoid(logit)):
 - discriminator costs take ``(real_logits, fake_logits)`` and are minimised by D;
-- generator costs take ``fake_logits`` and are minimised by G.
+- generator costs take ``fake_logits`` and are minimised by G; a relativistic one also
+  takes the real logits, which are constants to G, so that it too is a per-sample function
+  of the fake logit (of the margin fake - real).
 """
 
 import dataclasses
@@ -47,6 +49,12 @@ def least_squares_discriminator(real_logits: Array, fake_logits: Array) -> Array
     return 0.5 * jnp.mean(jnp.square(real_logits - 1.0)) + 0.5 * jnp.mean(jnp.square(fake_logits))
 
 
+def relativistic_discriminator(real_logits: Array, fake_logits: Array) -> Array:
+    """The relativistic pairing cost E[softplus(f(G(z)) - f(x))] (R3GAN; Jolicoeur-Martineau
+    2019), each fake paired with the real of the same batch position."""
+    return jnp.mean(jax.nn.softplus(fake_logits - real_logits))
+
+
 def original_per_sample(fake_logits: Array) -> Array:
     """log(1 - D(G(z))) = -softplus(logit): the minimax cost the paper calls original."""
     return -jax.nn.softplus(fake_logits)
@@ -73,13 +81,19 @@ class GeneratorCost:
 
     name: str
     per_sample: Callable[[Array], Array]
+    # Relativistic: ``per_sample`` is of the margin fake - real (the real logits paired by
+    # batch position), so the cost needs the real logits too.
+    relativistic: bool = False
 
-    def __call__(self, fake_logits: Array) -> Array:
+    def __call__(self, fake_logits: Array, real_logits: Array | None = None) -> Array:
+        if self.relativistic:
+            # The real logits do not depend on G: constants to its gradient.
+            fake_logits = fake_logits - jax.lax.stop_gradient(real_logits)
         return jnp.mean(self.per_sample(fake_logits))
 
-    def logit_cotangent(self, fake_logits: Array) -> Array:
-        """d(cost)/d(logits): what back-propagates from the logits into G."""
-        return jax.grad(self)(fake_logits)
+    def logit_cotangent(self, fake_logits: Array, real_logits: Array | None = None) -> Array:
+        """d(cost)/d(fake logits): what back-propagates from the logits into G."""
+        return jax.grad(self)(fake_logits, real_logits)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,6 +111,7 @@ DISCRIMINATOR_COSTS: dict[str, Callable[[Array, Array], Array]] = {
     "wasserstein": wasserstein_critic,
     "hinge": hinge_discriminator,
     "least-squares": least_squares_discriminator,
+    "relativistic": relativistic_discriminator,
 }
 
 GENERATOR_COSTS: dict[str, GeneratorCost] = {
@@ -109,6 +124,9 @@ GENERATOR_COSTS: dict[str, GeneratorCost] = {
         ("least-squares", least_squares_per_sample),
     ]
 }
+# softplus(real - fake): the relativistic pairing for G is -log D on the margin fake - real.
+GENERATOR_COSTS["relativistic"] = GeneratorCost("relativistic", minus_log_d_per_sample,
+                                                relativistic=True)
 
 # What `gandiag train --cost NAME` trains with. The gradient-penalty weight 10 is the
 # value of Gulrajani et al. (2017).
@@ -123,6 +141,9 @@ GAN_COSTS: dict[str, GanCost] = {
     "least-squares": GanCost(
         "least-squares", GENERATOR_COSTS["least-squares"], least_squares_discriminator
     ),
+    # R3GAN's cost (Huang et al. 2024); its R1 and R2 penalties are --r1 and --r2.
+    "relativistic": GanCost("relativistic", GENERATOR_COSTS["relativistic"],
+                            relativistic_discriminator),
 }
 
 
@@ -164,7 +185,8 @@ def r1_penalty(critic: Callable[[Array], Array], real: Array, gamma: float) -> A
     """The R1 penalty gamma/2 E[||grad_x D(x)||^2] on real inputs (Mescheder et al. 2018).
 
     D(x) is the logit, as in the paper; the gradient of the batch's summed logits gives
-    each example's own gradient when D treats examples independently.
+    each example's own gradient when D treats examples independently. Given the fakes
+    instead, it is R2, the same penalty on G's samples (R3GAN penalises both).
     """
     input_grads = jax.grad(lambda inputs: jnp.sum(critic(inputs)))(real)
     return 0.5 * gamma * jnp.mean(jnp.sum(jnp.square(input_grads),

@@ -70,10 +70,12 @@ def _probe_step(train_config: TrainConfig, probe: ProbeConfig, example_shape,
                 parallel: Parallel) -> Callable:
     config = probe.for_run(train_config)
     networks = build_networks(config, example_shape)
-    # D is trained with the cross-entropy whatever G was trained with: the paper's protocol.
-    update_discriminator = DiscriminatorUpdate(networks, losses.cross_entropy,
+    # D is trained with the cross-entropy whatever G was trained with (the paper's
+    # protocol), unless the probe asks for the relativistic pairing.
+    update_discriminator = DiscriminatorUpdate(networks, losses.DISCRIMINATOR_COSTS[probe.d_cost],
                                                optimizer_of(probe.optimizer),
-                                               noise=probe.noise_dist, r1=probe.r1)
+                                               noise=probe.noise_dist, r1=probe.r1, r2=probe.r2)
+    cross_entropy_d = probe.d_cost == "cross-entropy"
     generator_costs = [losses.generator_cost(name) for name in probe.costs]
     train_generator = probe.g_mode == "train"
     batch_size, nz = probe.batch_size, config.model.nz
@@ -100,14 +102,15 @@ def _probe_step(train_config: TrainConfig, probe: ProbeConfig, example_shape,
         record = {"error": d_step.metrics["d_loss"], "accuracy": d_step.metrics["d_accuracy"],
                   "d_real": d_step.metrics["d_real"], "d_fake": d_step.metrics["d_fake"]}
         for cost in generator_costs:
-            if cost.name == "original" and networks.batching != "joint":
+            if cost.name == "original" and cross_entropy_d and networks.batching != "joint":
                 # log(1 - D(G(z))) is minus the fake half of D's cross-entropy, so its
                 # gradient at the fake batch is minus the one D's update pulled back
                 # already: one pullback through D fewer per iteration. (On joint batches
                 # the real half sees the fakes through BatchNorm, and this does not hold.)
                 fake_cotangent = -d_step.fake_gradient
             else:
-                fake_cotangent = d_step.fake_pullback(cost.logit_cotangent(d_step.fake_logits))
+                fake_cotangent = d_step.fake_pullback(
+                    cost.logit_cotangent(d_step.fake_logits, d_step.real_logits))
             (grads,) = generator_pullback(fake_cotangent)
             record[f"grad_norm/{cost.name}"] = global_norm(grads)
             record[f"projections/{cost.name}"] = project(grads, directions)
@@ -194,12 +197,6 @@ def make_premise_step(train_config: TrainConfig, probe: ProbeConfig, example_sha
 
         params = g_variables["params"]
         fake = generate_from(params)
-        d_values = jax.nn.sigmoid(logits(fake))
-        # D on running statistics treats examples independently: one gradient of the sum
-        # gives every example's own input gradient.
-        input_gradients = jax.grad(lambda images: jnp.sum(jax.nn.sigmoid(logits(images))))(fake)
-        gradient_norms = jnp.sqrt(jnp.sum(jnp.square(input_gradients).reshape(batch_size, -1),
-                                          axis=1))
         cost_gradients = jax.grad(lambda g_params: jnp.mean(losses.original_per_sample(
             logits(generate_from(g_params)))))(params)
         def forward(g_params):
@@ -208,13 +205,25 @@ def make_premise_step(train_config: TrainConfig, probe: ProbeConfig, example_sha
 
         squared = jnp.stack([_squared_jvp_norms(forward, params, key)
                              for key in jax.random.split(probe_key, JACOBIAN_PROBES)])
-        return {"d_fake_max": jnp.max(d_values),
-                "grad_x_d_max": jnp.max(gradient_norms),
-                "epsilon": jnp.max(d_values) + jnp.max(gradient_norms),
+        return {**near_optimality(logits, fake),
                 "jacobian_norm": jnp.sqrt(jnp.mean(squared)),
                 "grad_norm_fixed_d": global_norm(cost_gradients)}
 
     return jax.jit(premises)
+
+
+def near_optimality(logits: Callable[[jax.Array], jax.Array], fake: jax.Array) -> dict:
+    """Theorem 2.4's epsilon of D on a batch of fakes: max_i D(x_i) + max_i |grad_x D(x_i)|.
+
+    ``logits`` must treat examples independently (BatchNorm on running statistics): one
+    gradient of the sum then gives every example's own input gradient.
+    """
+    d_values = jax.nn.sigmoid(logits(fake))
+    input_gradients = jax.grad(lambda images: jnp.sum(jax.nn.sigmoid(logits(images))))(fake)
+    gradient_norms = jnp.sqrt(jnp.sum(jnp.square(input_gradients).reshape(fake.shape[0], -1),
+                                      axis=1))
+    return {"d_fake_max": jnp.max(d_values), "grad_x_d_max": jnp.max(gradient_norms),
+            "epsilon": jnp.max(d_values) + jnp.max(gradient_norms)}
 
 
 def _squared_jvp_norms(function, params: dict, key: jax.Array) -> jax.Array:

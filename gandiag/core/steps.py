@@ -33,6 +33,7 @@ class DiscriminatorStep(NamedTuple):
         params, stats, opt_state: D after the update.
         metrics: scalars measured on this batch, with D before its update.
         fake_logits: D's logits (before the update) on the (noisy) fake batch.
+        real_logits: the same on the (noisy) real batch (a relativistic G cost pairs them).
         fake_gradient: the gradient of D's cost at the clean fake batch (its input
             gradient through D, a by-product of the weight gradients' pullback).
         fake_pullback: maps a cotangent at ``fake_logits`` to one at the clean fake batch.
@@ -43,6 +44,7 @@ class DiscriminatorStep(NamedTuple):
     opt_state: optax.OptState
     metrics: dict
     fake_logits: Array
+    real_logits: Array
     fake_gradient: Array
     fake_pullback: Callable[[Array], Array]
 
@@ -62,6 +64,7 @@ class DiscriminatorUpdate:
     gradient_penalty: float = 0.0
     noise: NoiseDistribution = "gaussian"
     r1: float = 0.0
+    r2: float = 0.0
 
     def __call__(self, params, stats, opt_state, real, fake, key, sigma) -> DiscriminatorStep:
         noise_real, noise_fake, penalty_key = jax.random.split(key, 3)
@@ -82,11 +85,11 @@ class DiscriminatorUpdate:
                 real, fake, penalty_key))(params)
             grads = jax.tree_util.tree_map(
                 lambda g, p: g + self.gradient_penalty * p, grads, penalty_grads)
-        if self.r1:
-            r1_grads = jax.grad(lambda d_params: losses.r1_penalty(
-                lambda inputs: self.networks.discriminate(d_params, stats, inputs)[0],
-                real, self.r1))(params)
-            grads = jax.tree_util.tree_map(jnp.add, grads, r1_grads)
+        # R1 on the reals, R2 (the same penalty) on the fakes.
+        for gamma, penalised in ((self.r1, real), (self.r2, fake)):
+            if gamma:
+                grads = jax.tree_util.tree_map(
+                    jnp.add, grads, self._penalty_grads(params, stats, penalised, gamma))
         updates, opt_state = self.tx.update(grads, opt_state, params)
         metrics = {
             "d_loss": loss,
@@ -100,7 +103,12 @@ class DiscriminatorUpdate:
             return pullback((jnp.zeros_like(real_logits), fake_logit_cotangent))[1]
 
         return DiscriminatorStep(optax.apply_updates(params, updates), new_stats, opt_state,
-                                 metrics, fake_logits, fake_gradient, fake_pullback)
+                                 metrics, fake_logits, real_logits, fake_gradient, fake_pullback)
+
+    def _penalty_grads(self, params, stats, inputs, gamma: float):
+        """The gradient in D's weights of the R1 penalty at ``inputs``."""
+        return jax.grad(lambda d_params: losses.r1_penalty(
+            lambda x: self.networks.discriminate(d_params, stats, x)[0], inputs, gamma))(params)
 
 
 def _pair_and_stats(networks, params, stats, real, fake):
@@ -129,7 +137,7 @@ def make_train_step(config: TrainConfig, example_shape, parallel: Parallel = Par
     cost = losses.gan_cost(config.cost)
     tx = optimizer_of(config.optimizer)
     update_discriminator = DiscriminatorUpdate(networks, cost.discriminator, tx,
-                                               cost.gradient_penalty, r1=config.r1)
+                                               cost.gradient_penalty, r1=config.r1, r2=config.r2)
     batch_size = config.batch_size
 
     def train_step(state: GANState, data: Array, order: Array, sigma: Array):
@@ -158,7 +166,10 @@ def make_train_step(config: TrainConfig, example_shape, parallel: Parallel = Par
         fake_logits, discriminator_vjp = jax.vjp(
             lambda images: networks.fake_logits(d_params, d_stats, noisy_real, images),
             add_noise(fake, sigma, g_noise_key))
-        g_loss, logit_cotangent = jax.value_and_grad(cost.generator)(fake_logits)
+        # A relativistic G pairs its fakes with D's logits on the reals (constants to G).
+        real_logits = (networks.discriminate(d_params, d_stats, noisy_real)[0]
+                       if cost.generator.relativistic else None)
+        g_loss, logit_cotangent = jax.value_and_grad(cost.generator)(fake_logits, real_logits)
         (g_grads,) = generator_vjp(discriminator_vjp(logit_cotangent)[0])
         updates, g_opt_state = tx.update(g_grads, state.g_opt_state, state.g_params)
         new_state = state.replace(

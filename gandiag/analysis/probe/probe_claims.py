@@ -297,10 +297,20 @@ def theorem26(runs: Sequence[RunSummaries]) -> ClaimResult:
     return evidence.decide(spec.THEOREM26, [Part(f"epoch {e}", i) for e, i in alphas.items()],
                            premise, note, _units(probes))
 
+def relativistic(runs: Sequence[RunSummaries]) -> ClaimResult:
+    """The extension row: the decay of a relativistic G's gradient against a relativistic D."""
+    probes = _probed(runs, "relativistic")
+    if probes is None:
+        return evidence.not_run(spec.RELATIVISTIC_VANISHING)
+    effects = _cost_effects(probes, "relativistic", "decay_orders")
+    return evidence.decide(spec.RELATIVISTIC_VANISHING,
+                           [Part(f"epoch {e}", i) for e, i in effects.items()])
+
 
 def evaluate(run_dirs: Sequence[pathlib.Path]) -> list[ClaimResult]:
     """Every DCGAN claim of the spec, in the paper's order, over a set of G runs."""
     runs = [load(run_dir) for run_dir in run_dirs]
     noise_summaries = [run.noise for run in runs]
     return [figure1(runs), figure2(runs), *figure3(runs), theorem26(runs),
-            noise_claims.noise(noise_summaries), noise_claims.wasserstein(noise_summaries)]
+            noise_claims.noise(noise_summaries), noise_claims.wasserstein(noise_summaries),
+            relativistic(runs)]

@@ -43,6 +43,7 @@ from gandiag.store import layout, locks, records, runs
 from gandiag.store.fetch import MetricBuffer
 from gandiag.store.saved_run import SavedRun
 from gandiag.store.schema import CheckpointSummary, FrozenSummary, write_summary
+from gandiag.store.tensorboard import write_probe_events
 from gandiag.views import console, plots
 from gandiag.views.report import tables
 
@@ -278,6 +279,7 @@ def write_records(output: layout.ExperimentDir, found: Records) -> None:
     records.write_jsonl(output.curves, found.curves)
     records.write_jsonl(output.heldout, found.evaluations)
     records.write_jsonl(output.premises, found.premises)
+    write_probe_events(output.path, found)
     rows = log_rows(found)
     if rows:
         judge_log.write(output.path / judge_log.LOG_NAME, rows)

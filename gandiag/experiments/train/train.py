@@ -20,10 +20,12 @@ from gandiag.core.state import GANState, create_state
 from gandiag.core.steps import epoch_permutation, make_train_step
 from gandiag.data import datasets
 from gandiag.errors import GandiagError
+from gandiag.experiments.monitor.live import LiveMonitor, held_out_count
 from gandiag.store import layout, locks, records, runs
 from gandiag.store.checkpoints import Checkpoints
 from gandiag.store.fetch import MetricBuffer, first_nonfinite
 from gandiag.store.saved_run import SavedRun
+from gandiag.store.tensorboard import EventWriter
 from gandiag.views import console, plots
 
 # Metrics are fetched from the device this many steps at a time (and at epoch ends).
@@ -95,6 +97,8 @@ class _Loop:
     bar: object
     stop: _StopRequests
     parallel: placement.Parallel
+    monitor: LiveMonitor | None = None
+    events: EventWriter | None = None
 
     def __post_init__(self):
         self.steps_per_epoch = len(self.dataset) // self.config.batch_size
@@ -124,6 +128,9 @@ class _Loop:
             self.state, step_metrics = self.train_step(self.state, self.device_data, order,
                                                        jnp.float32(sigma))
             step += 1
+            if self.monitor and self.monitor.due(step, self.total_steps):
+                step_metrics = {**step_metrics,
+                                **self.monitor.measure(self.state, self.device_data, step)}
             self.buffer.add({"step": step, "epoch": epoch, "instance_noise": sigma}, step_metrics)
             if self.buffer.due(step, epoch_end) or self.stop.requested:
                 self.record(self.buffer.fetch())
@@ -152,6 +159,10 @@ class _Loop:
                 f"is step {self.checkpoints.latest_step()} in {self.run.checkpoints}; try a "
                 "lower --lr")
         self.writer.write(fetched)
+        if self.events:
+            self.events.write(fetched)
+        if self.monitor:
+            self.monitor.read(fetched)
         last = fetched[-1]
         self.bar.update(completed=last["step"], status=(
             f"epoch {last['epoch']}  d_loss {last['d_loss']:.3f}  g_loss {last['g_loss']:.3f}  "
@@ -204,6 +215,14 @@ def run(config: TrainConfig, run_dir: pathlib.Path | None = None, *, resume: boo
 def _train(config: TrainConfig, dataset, run: layout.RunDir, resuming: bool,
            quiet: bool, mesh: placement.Parallel) -> TrainResult:
     state = mesh.replicate(create_state(config, dataset.shape))
+    # The monitor's held-out reals are the data set's last examples, kept from training.
+    training = dataclasses.replace(dataset, array=dataset.array[:len(dataset) - held_out_count(
+        config, len(dataset))])
+    datasets.require_batches(config.batch_size, len(training))
+    # Every process measures (a computation on the mesh); process 0 alone warns.
+    monitor = (LiveMonitor(config, dataset.array[len(training):], dataset.shape,
+                           console.warn if mesh.primary else _ignore, state.key)
+               if len(training) < len(dataset) else None)
     checkpoints = SavedRun(run.path, writable=True).checkpoints
     if resuming and (checkpoints.has_latest() or checkpoints.saved_epochs()):
         state, meta, skipped = checkpoints.restore_latest(state, discard_damaged=True)
@@ -215,21 +234,32 @@ def _train(config: TrainConfig, dataset, run: layout.RunDir, resuming: bool,
     start_step = int(state.step)
     writer = (records.JsonlWriter(run.metrics, keep_until_step=start_step) if mesh.primary
               else _Discard())
+    events = EventWriter(run.path) if mesh.primary else None
     started = time.perf_counter()
     try:
         with _StopRequests() as stop, console.progress_bar(
-                "train", config.epochs * (len(dataset) // config.batch_size), quiet) as bar:
-            loop = _Loop(config, run, dataset, state, checkpoints, writer, bar, stop, mesh)
+                "train", config.epochs * (len(training) // config.batch_size), quiet) as bar:
+            loop = _Loop(config, run, training, state, checkpoints, writer, bar, stop, mesh,
+                         monitor, events)
             step = loop.run_from(start_step)
     finally:
         writer.close()
+        if events:
+            events.close()
         checkpoints.close()
+    seconds = time.perf_counter() - started
+    if monitor:
+        console.say(monitor.overhead(seconds), quiet)
     if stop.requested:
         console.say(f"interrupted at step {step}; saved. Continue with: gandiag train "
                     f"--run-dir {run.path} --resume", quiet)
     elif not quiet:
         console.show(summary_table(run.path))
-    return TrainResult(run.path, step - start_step, time.perf_counter() - started, stop.requested)
+    return TrainResult(run.path, step - start_step, seconds, stop.requested)
+
+
+def _ignore(message: str) -> None:
+    """A warning from a process other than 0, which process 0 gives too."""
 
 
 class _Discard:

@@ -11,6 +11,7 @@ from gandiag.store import layout, records
 from gandiag.store.schema import FrozenSummary, NoiseSummary, ToySummary, read_summary
 from gandiag.views import plots
 from gandiag.views.ablate import ablate_section
+from gandiag.views.monitor import monitor_section
 from gandiag.views.quality import quality_section
 from gandiag.views.render import Figure, Heading, Table, Text
 from gandiag.views.report import tables
@@ -163,7 +164,8 @@ def toy_section(run: layout.RunDir) -> list:
 
 def run_sections(run: layout.RunDir, config: dict, report_dir: pathlib.Path) -> list:
     """Every section of one G run."""
-    return [*config_section(config), *training_section(run, report_dir), *samples_section(run),
+    return [*config_section(config), *training_section(run, report_dir),
+            *monitor_section.section(run, config, report_dir), *samples_section(run),
             *figure1_section(run), *gradient_section(run, "original"),
             *gradient_section(run, "minus-log-d"), *noise_section(run), *toy_section(run),
             *quality_section.section(run),
