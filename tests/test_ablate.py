@@ -152,6 +152,7 @@ def ablated(tiny_run):
     return ablate.run(tiny_run, config, quiet=True), layout.RunDir(tiny_run)
 
 
+@pytest.mark.slow
 def test_ablate_runs_a_sub_run_per_variant_and_builds_the_tables(ablated):
     verdicts, run = ablated
     assert set(verdicts) == {"memorisation", "artefacts"}
@@ -178,6 +179,7 @@ def test_ablate_runs_a_sub_run_per_variant_and_builds_the_tables(ablated):
     assert any(getattr(block, "text", "") == "Ablations" for block in blocks)
 
 
+@pytest.mark.slow
 def test_a_study_run_later_copies_the_baseline_another_command_ran(ablated):
     _, run = ablated
     later = AblateConfig(studies=("normalisation",), variants=("separate",),
@@ -193,6 +195,7 @@ def test_a_study_run_later_copies_the_baseline_another_command_ran(ablated):
             != records.read_json(copied.config)["identity"])
 
 
+@pytest.mark.slow
 def test_d_on_few_reals_fits_them_better_than_held_out_ones(ablated):
     _, run = ablated
     endpoints = records.read_jsonl(run.ablation("memorisation", "n-64").path

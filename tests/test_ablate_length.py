@@ -147,6 +147,7 @@ def ablated(tiny_run):
     return ablate.run(tiny_run, config, quiet=True), layout.RunDir(tiny_run), config
 
 
+@pytest.mark.slow
 def test_length_and_resolution_run_a_sub_run_per_variant(ablated):
     verdicts, run, _ = ablated
     assert set(verdicts) == {"length-optimiser", "resolution"}
@@ -169,6 +170,7 @@ def test_length_and_resolution_run_a_sub_run_per_variant(ablated):
             == records.read_jsonl(baseline.curves))
 
 
+@pytest.mark.slow
 def test_resolution_trains_a_g_at_the_other_side_once(ablated, tiny_run):
     _, run, config = ablated
     trained = layout.RunDir(run.ablation_study("resolution") / "train-32")

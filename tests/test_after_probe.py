@@ -12,6 +12,9 @@ from gandiag.store import layout
 from gandiag.store.quality_schema import AfterProbeSummary
 from gandiag.store.schema import Estimate, read_summary
 
+# The longer science tier: `make test-all`.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def caption_summary(tiny_run, tmp_path_factory):

@@ -91,6 +91,7 @@ def concentrated(tiny_run):
     return ablate.run(tiny_run, config, quiet=True), layout.RunDir(tiny_run)
 
 
+@pytest.mark.slow
 def test_concentration_sub_run_records_per_sample_numbers_that_add_up(concentrated):
     verdicts, run = concentrated
     output = run.ablation("concentration", "separate")

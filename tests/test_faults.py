@@ -96,6 +96,7 @@ class FullDisk:
         self.file.close()
 
 
+@pytest.mark.slow
 def test_a_full_disk_mid_run_loses_nothing_saved(tmp_path, monkeypatch):
     """ENOSPC while appending metrics in epoch 2: one line; epoch 1's checkpoint and
     records are intact, and once there is room --resume finishes bitwise as if never cut."""
@@ -135,6 +136,7 @@ def test_a_record_cut_short_is_dropped_with_a_warning(tmp_path, capsys):
         records.read_jsonl(path)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() != 0 or sys.platform != "linux", reason="needs root to mount")
 def test_a_really_full_disk_is_one_line(tmp_path):
     """A tmpfs sized so that epoch 1 fits and epoch 2's checkpoint does not.

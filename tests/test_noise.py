@@ -48,6 +48,7 @@ def test_empirical_wasserstein_is_exact_on_known_cases():
     assert bounds.empirical_wasserstein(line_a, line_b) == pytest.approx(sorted_matching)
 
 
+@pytest.mark.slow
 def test_noise_keeps_the_original_cost_gradient_alive(tiny_run):
     probe = ProbeConfig(epochs=(2,), iters=1000, costs=("original",), sigmas=(0.0, 2.0),
                         held_out=256, eval_size=128)
@@ -92,6 +93,7 @@ def test_training_records_the_instance_noise_schedule(tmp_path):
     assert levels[0] == pytest.approx(0.3) and levels[-1] == 0.0 and len(levels) == 40
 
 
+@pytest.mark.slow
 def test_on_the_ring_noise_moves_a_stalled_generator_to_the_modes(tmp_path):
     """Original cost, D kept near-optimal (5 D steps per G step): clean inputs stall G
     away from the modes; sigma = 0.5 brings its samples onto all eight."""

@@ -8,6 +8,9 @@ from typer.testing import CliRunner
 from gandiag.cli import app
 from gandiag.experiments.paper import presets as paper
 
+# The longer science tier: `make test-all`.
+pytestmark = pytest.mark.slow
+
 TINY = ["--preset", "quick", "--epochs", "2", "--iters", "60", "--ngf", "8", "--ndf", "8",
         "--nz", "16", "--sigma", "0,1", "--quiet"]
 
@@ -43,7 +46,7 @@ def test_g_seeds_make_a_run_set_reported_as_one(tmp_path):
              for name in ("g0", "g1")]
     assert seeds == [0, 1]
     report = (run_dir / "report" / "REPORT.md").read_text()
-    assert "2 G run(s)" in report and "hierarchical bootstrap over 2 G runs" in report
+    assert "2 G run(s)" in report and "t interval over 2 G runs' means" in report
     assert "G run g1" in report
 
 

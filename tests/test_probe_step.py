@@ -54,8 +54,9 @@ def _direct_gradient(networks, arguments, cost_name):
     return jax.grad(cost_of)(g_variables["params"])
 
 
-@pytest.mark.parametrize(("d_batching", "d_norm"),
-                         [("separate", "batch"), ("joint", "batch"), ("separate", "none")])
+@pytest.mark.parametrize(("d_batching", "d_norm"), [
+    ("separate", "batch"), pytest.param("joint", "batch", marks=pytest.mark.slow),
+    pytest.param("separate", "none", marks=pytest.mark.slow)])
 def test_probe_gradients_equal_plain_autodiff(d_batching, d_norm):
     config, probe, networks, arguments = _probe_inputs(d_batching, d_norm)
     step = make_probe_step(config, probe, SHAPE)

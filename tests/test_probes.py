@@ -21,7 +21,8 @@ from gandiag.store import schema
 SEED_KEYS = {"seed", "iters_to_acc_0.99_train", "final_train_error", "d_fake_start",
              "d_fake_end", "held_out", "costs", "premises"}
 COST_KEYS = {"grad_norm_start", "grad_norm_end", "decay_orders", "jitter_growth",
-             "jitter_null_low", "jitter_null_high", "tail_index", "kurtosis"}
+             "jitter_null_low", "jitter_null_high", "tail_index", "kurtosis",
+             "growth_after_accurate", "variance_growth", "hill_index"}
 
 
 @pytest.fixture(scope="module")

@@ -70,6 +70,7 @@ def tail(case: str):
     return heavy_tails.run_case(case, setting, seed=3)[0]
 
 
+@pytest.mark.slow
 def test_theorem_26_premise_gives_a_cauchy_and_the_sigmoid_a_gaussian():
     white, sigmoid = tail("white"), tail("sigmoid")
     assert abs(white.alpha.value - 1.0) < ALPHA_TOLERANCE
@@ -127,6 +128,7 @@ def vanishing_runs():
                                             theory_vanishing.VanishingSetting(8, "sgd")])]
 
 
+@pytest.mark.slow
 def test_theorem_24_bound_holds_at_every_logged_iteration(vanishing_runs):
     for run in vanishing_runs:
         assert len(run.iterations) == SMALL.d_updates // SMALL.log_every + 1
@@ -140,12 +142,14 @@ def test_theorem_24_bound_holds_at_every_logged_iteration(vanishing_runs):
     assert row(results, spec.THEORY_VANISHING).verdict is Verdict.SUPPORTED
 
 
+@pytest.mark.slow
 def test_theorem_24_without_eps_below_one_is_premise_not_met(vanishing_runs):
     far = dataclasses.replace(vanishing_runs[0], epsilon=[2.0] * len(vanishing_runs[0].epsilon))
     results = theory_claims.evaluate(summary_with(vanishing=[far]))
     assert row(results, spec.THEORY_VANISHING).verdict is Verdict.PREMISE_NOT_MET
 
 
+@pytest.mark.slow
 def test_learned_noisy_discriminator_follows_the_exact_one():
     rows, _ = theory_noise.match_optimal(SMALL)
     assert rows[0].cosine > spec.GRADIENT_COSINE
