@@ -85,7 +85,8 @@ def test_ball_noise_stays_in_its_ball():
 
 def test_training_records_the_instance_noise_schedule(tmp_path):
     config = TrainConfig(data=DataConfig("ring"), model=ModelConfig(nz=2, ngf=8, ndf=8),
-                         epochs=2, batch_size=500, instance_noise=0.3, noise_schedule="linear")
+                         epochs=2, batch_size=500, instance_noise=0.3, noise_schedule="linear",
+                         monitor_every=0)
     train.run(config, tmp_path / "run", quiet=True)
     saved = json.loads((tmp_path / "run" / "config.json").read_text())
     assert (saved["instance_noise"], saved["noise_schedule"]) == (0.3, "linear")

@@ -93,7 +93,8 @@ def test_report_of_a_partial_run(fake_run):
     assert verdicts["-log D gradient grows (Figure 3)"] == "NOT RUN"
     assert verdicts["Noise keeps gradients alive (Theorems 3.2-3.3)"] == "NOT RUN"
     assert verdicts["Wasserstein bound (Theorem 3.4)"] == "NOT RUN"
-    assert len(verdicts) == 7
+    assert verdicts["Vanishing gradient, relativistic pairing (extension)"] == "NOT RUN"
+    assert len(verdicts) == 8
     assert '<td class="verdict CONTRADICTED">CONTRADICTED</td>' in page
     assert "(epsilon 0.01)" in markdown and "Claims spec version" in markdown
 
