@@ -27,9 +27,11 @@ ONE_STEP = 1e-5
 # A 200-iteration probe: GAN dynamics amplify rounding; first-order numbers to this ...
 SUMMARY = 1e-3
 # ... and the statistics of iteration-to-iteration increments (jitter growth and its
-# null band, the variance growth of the increments, kurtosis), which amplify it most, to this
-# (measured: at most 2e-2).
-INCREMENT_STATISTICS = ("jitter_growth", "jitter_null", "variance_growth", "kurtosis")
+# null band, the variance growth of the increments, kurtosis) and the Hill index (its order
+# statistics can swap the sample at the cut), which amplify it most, to this (measured: at
+# most 2e-2).
+INCREMENT_STATISTICS = ("jitter_growth", "jitter_null", "variance_growth", "kurtosis",
+                        "hill_index")
 INCREMENTS = 5e-2
 
 
