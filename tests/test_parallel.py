@@ -51,8 +51,8 @@ def found(tmp_path_factory):
     return run_worker(tmp_path_factory.mktemp("parallel"), 4)
 
 
-def relative(a: float, b: float) -> float:
-    return abs(a - b) / max(abs(a), abs(b), 1e-12)
+def relative(a: float, b: float, floor: float = 1e-12) -> float:
+    return abs(a - b) / max(abs(a), abs(b), floor)
 
 
 def numbers(tree, path=""):
@@ -97,8 +97,11 @@ def test_a_200_iteration_probe_summary_agrees_on_1_and_4_devices(found):
     assert one.keys() == four.keys() and len(one) >= 30
     assert one != four  # the 4-device run computed on its own (rounding differs) ...
     for name, value in one.items():  # ... and agrees
-        tolerance = INCREMENTS if any(s in name for s in INCREMENT_STATISTICS) else SUMMARY
-        assert relative(value, four[name]) <= tolerance, name
+        increments = any(s in name for s in INCREMENT_STATISTICS)
+        # Those are dimensionless (orders, excess kurtosis) and may sit near 0, where a
+        # relative error means nothing: their scale is at least 1.
+        assert relative(value, four[name], 1.0 if increments else 1e-12) <= (
+            INCREMENTS if increments else SUMMARY), name
     curves = [(a["grad_norm"]["original"], b["grad_norm"]["original"])
               for a, b in zip(found["probe"]["1"]["curves"], found["probe"]["4"]["curves"])]
     assert len(curves) == PROBE_ITERS
