@@ -209,3 +209,17 @@ def test_the_printed_spec_version_carries_a_hash_of_its_content(monkeypatch):
     assert spec.SPEC_HASH in spec.SPEC_VERSION and len(spec.SPEC_HASH) == 12
     monkeypatch.setattr(spec, "FIGURE3_GROWTH_ORDERS", 2.0)
     assert spec.content_hash() != spec.SPEC_HASH
+
+
+def test_a_row_with_parts_its_premise_stopped_does_not_say_not_measured():
+    from gandiag.analysis.evidence import ClaimResult, Effect, Interval, Premise
+    from gandiag.analysis.spec import FIGURE2
+    from gandiag.views.claims_table import premise_text
+
+    parts = (Effect("epoch 1", Interval(3.5, 3.4, 3.6), Verdict.SUPPORTED),
+             Effect("epoch 10", Interval(3.4, 3.3, 3.5), Verdict.PREMISE_NOT_MET))
+    row = ClaimResult(FIGURE2, parts, Verdict.PREMISE_NOT_MET,
+                      Premise(FIGURE2.premise, None, "epoch 1: sup D 0.07; epoch 10: sup D 0.19"))
+    assert premise_text(row).startswith("NOT met at epoch 10")
+    measured = dataclasses.replace(row, effects=parts[:1], verdict=Verdict.SUPPORTED)
+    assert premise_text(measured).startswith("not measured")
