@@ -2,7 +2,6 @@
 
 import csv
 import json
-import math
 import pathlib
 import shutil
 import subprocess
@@ -19,6 +18,7 @@ from gandiag.analysis.probe import probe_claims
 from gandiag.cli.commands import app
 from gandiag.config import ProbeConfig
 from gandiag.store import layout, records
+from gandiag.views.judge.judge_view import json_number
 
 EXAMPLE = pathlib.Path(__file__).parent.parent / "examples" / "numpy_log.py"
 JSON_KEYS = {"claim", "verdict", "estimate", "interval", "units", "premise", "reason",
@@ -85,13 +85,6 @@ def rewrite(source: pathlib.Path, target: pathlib.Path, drop=(), change=None) ->
     return target
 
 
-def as_json(value: float):
-    """A number as --json writes it: None for NaN, "inf"/"-inf" for an infinity."""
-    if math.isnan(value):
-        return None
-    return value if math.isfinite(value) else ("inf" if value > 0 else "-inf")
-
-
 @pytest.mark.slow
 def test_judge_on_a_gandiag_probe_gives_the_reports_rows(probed):
     report = {result.spec.key: result for result in probe_claims.evaluate([probed])}
@@ -103,8 +96,8 @@ def test_judge_on_a_gandiag_probe_gives_the_reports_rows(probed):
         assert row["measured"] == expected.measured, key
         assert row["units"] == "1 G run x 2 D seeds (at 2 checkpoints)"
         assert [[part["estimate"], *part["interval"]] for part in row["parts"]] == [
-            [as_json(effect.interval.estimate), as_json(effect.interval.low),
-             as_json(effect.interval.high)] for effect in expected.effects]
+            [json_number(effect.interval.estimate), json_number(effect.interval.low),
+             json_number(effect.interval.high)] for effect in expected.effects]
 
 
 @pytest.mark.slow

@@ -9,7 +9,7 @@ from gandiag.analysis.spec import SPEC_VERSION
 from gandiag.views import claims_table, console
 
 
-def _number(value: float) -> float | str | None:
+def json_number(value: float) -> float | str | None:
     """A JSON number; "inf"/"-inf" for an infinity (a norm that fell to 0), None for NaN."""
     if math.isnan(value):
         return None
@@ -42,14 +42,14 @@ def as_json(judged: Judged) -> list[dict]:
         interval = effect.interval if effect is not None else None
         objects.append({
             "claim": result.spec.key, "verdict": str(result.verdict),
-            "estimate": None if interval is None else _number(interval.estimate),
-            "interval": None if interval is None else [_number(interval.low),
-                                                        _number(interval.high)],
+            "estimate": None if interval is None else json_number(interval.estimate),
+            "interval": None if interval is None else [json_number(interval.low),
+                                                        json_number(interval.high)],
             "units": judged.units, "premise": claims_table.premise_text(result),
             "reason": reason(result), "measured": result.measured,
             "parts": [{"label": e.label, "verdict": str(e.verdict),
-                       "estimate": _number(e.interval.estimate),
-                       "interval": [_number(e.interval.low), _number(e.interval.high)]}
+                       "estimate": json_number(e.interval.estimate),
+                       "interval": [json_number(e.interval.low), json_number(e.interval.high)]}
                       for e in result.effects if e.interval is not None]})
     return objects
 
