@@ -30,9 +30,8 @@ import numpy as np
 
 from gandiag.config import DataConfig, ModelConfig, ProbeConfig, TrainConfig
 from gandiag.core.models import num_stride2_layers
-from gandiag.core.networks import build_networks
-from gandiag.core.probe_step import DiscriminatorState, make_probe_step, random_directions
-from gandiag.core.state import adam, create_state, init_discriminator
+from gandiag.core.probe_step import make_probe_step, probe_networks, random_directions
+from gandiag.core.state import NetworkState, adam, create_state, init_discriminator
 from gandiag.core.steps import epoch_permutation, make_train_step
 
 
@@ -140,13 +139,12 @@ def probe_call(size, channels, model=MODEL, batch=BATCH,
     probe = ProbeConfig(batch_size=batch, costs=costs)
     shape = (size, size, channels)
     state = create_state(config, shape)
-    networks = build_networks(config, shape)
+    networks = probe_networks(config, probe, shape)
     params, stats = init_discriminator(networks.discriminator, jax.random.key(1), shape, batch)
-    d_state = DiscriminatorState(params, stats, adam(probe.optimizer).init(params))
-    g_variables = {"params": state.g_params, "batch_stats": state.g_stats}
-    directions = random_directions(state.g_params, probe.directions, jax.random.key(2))
-    return Step(make_probe_step(config, probe, shape),
-                [d_state, g_variables, _data(size, channels, batch), jax.random.key(3),
+    d = NetworkState(params, stats, adam(probe.optimizer).init(params))
+    directions = random_directions(state.g.params, probe.directions, jax.random.key(2))
+    return Step(make_probe_step(networks, probe),
+                [d, state.g.variables, _data(size, channels, batch), jax.random.key(3),
                  jnp.float32(0), directions])
 
 

@@ -17,9 +17,8 @@ from bench import best_seconds_per_call
 
 from gandiag.config import DataConfig, ModelConfig, ParallelConfig, ProbeConfig, TrainConfig
 from gandiag.core import parallel
-from gandiag.core.networks import build_networks
-from gandiag.core.probe_step import DiscriminatorState, make_probe_step, random_directions
-from gandiag.core.state import adam, create_state, init_discriminator
+from gandiag.core.probe_step import make_probe_step, probe_networks, random_directions
+from gandiag.core.state import NetworkState, adam, create_state, init_discriminator
 from gandiag.core.steps import epoch_permutation, make_train_step
 
 
@@ -39,14 +38,13 @@ def rates(mesh: parallel.Parallel, size: int, batch: int, width: int, repeats: i
         return metrics
 
     probe = ProbeConfig(batch_size=batch)
-    networks = build_networks(config, shape)
+    networks = probe_networks(config, probe, shape)
     params, stats = init_discriminator(networks.discriminator, jax.random.key(1), shape, batch)
-    state["d"] = mesh.replicate(DiscriminatorState(params, stats, adam(probe.optimizer).init(
-        params)))
+    state["d"] = mesh.replicate(NetworkState(params, stats, adam(probe.optimizer).init(params)))
     fresh = create_state(config, shape)  # the train step donated (deleted) its own
-    g_variables = mesh.replicate({"params": fresh.g_params, "batch_stats": fresh.g_stats})
+    g_variables = mesh.replicate(fresh.g.variables)
     directions = random_directions(g_variables["params"], probe.directions, jax.random.key(2))
-    probe_step = make_probe_step(config, probe, shape, mesh)
+    probe_step = make_probe_step(networks, probe, mesh)
 
     def probe_call():
         state["d"], record = probe_step(state["d"], g_variables, data, jax.random.key(3),

@@ -123,7 +123,7 @@ def test_a_full_disk_mid_run_loses_nothing_saved(tmp_path, monkeypatch):
     assert (records.read_jsonl(run_dir / "metrics.jsonl")
             == records.read_jsonl(whole / "metrics.jsonl"))
     template = create_state(train.resolve(TINY), (16, 16, 1))
-    final = [Checkpoints(path, read_only=True).restore_latest(template)[0].g_params
+    final = [Checkpoints(path, read_only=True).restore_latest(template)[0].g.params
              for path in (whole, run_dir)]
     for a, b in zip(*map(jax.tree_util.tree_leaves, final), strict=True):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))

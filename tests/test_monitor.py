@@ -53,13 +53,13 @@ def test_monitor_gradient_norms_are_those_of_the_costs_at_fixed_d(cost):
     training_real = data[jax.random.randint(index_key, (8,), 0, 20)]
 
     def logits(images):
-        return networks.discriminate(state.d_params, state.d_stats, images)[0]
+        return networks.discriminate(state.d.params, state.d.stats, images)[0]
 
     for name in (losses.gan_cost(cost).generator.name, other_cost(cost)):
         generator_cost = losses.generator_cost(name)
         grads = jax.grad(lambda params, c=generator_cost: c(
-            logits(networks.generate(params, state.g_stats, z)[0]),
-            logits(training_real)))(state.g_params)
+            logits(networks.generate(params, state.g.stats, z)[0]),
+            logits(training_real)))(state.g.params)
         np.testing.assert_allclose(float(numbers[f"monitor/grad_norm/{name}"]),
                                    float(optax_norm(grads)), rtol=1e-4)
     assert 0.0 <= float(numbers["monitor/held_out_accuracy"]) <= 1.0

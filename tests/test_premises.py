@@ -13,8 +13,8 @@ import pytest
 
 from gandiag.config import DataConfig, ModelConfig, ProbeConfig, TrainConfig
 from gandiag.core.networks import build_networks
-from gandiag.core.probe_step import DiscriminatorState, make_premise_step
-from gandiag.core.state import create_state
+from gandiag.core.probe_step import make_premise_step, probe_networks
+from gandiag.core.state import NetworkState, create_state
 
 SLOPE, OFFSET = 3.0, -4.0
 BATCH = 64
@@ -42,11 +42,12 @@ def toy():
                          batch_size=BATCH)
     state = create_state(config, (2,))
     probe = ProbeConfig(batch_size=BATCH)
-    d_params = linear_discriminator(state.d_params)
-    d_state = DiscriminatorState(d_params, state.d_stats, optax.adam(1e-3).init(d_params))
-    g_variables = {"params": state.g_params, "batch_stats": state.g_stats}
+    d_params = linear_discriminator(state.d.params)
+    d = NetworkState(d_params, state.d.stats, optax.adam(1e-3).init(d_params))
+    g_variables = state.g.variables
     key = jax.random.key(3)
-    measured = jax.device_get(make_premise_step(config, probe, (2,))(d_state, g_variables, key))
+    premises = make_premise_step(probe_networks(config, probe, (2,)), probe)
+    measured = jax.device_get(premises(d, g_variables, key))
     return config, g_variables, key, measured
 
 

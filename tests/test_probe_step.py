@@ -14,9 +14,8 @@ import pytest
 from gandiag.config import DataConfig, ModelConfig, ProbeConfig, TrainConfig
 from gandiag.core import losses
 from gandiag.core.models import num_stride2_layers
-from gandiag.core.networks import build_networks
-from gandiag.core.probe_step import DiscriminatorState, make_probe_step, random_directions
-from gandiag.core.state import adam, create_state, init_discriminator
+from gandiag.core.probe_step import make_probe_step, probe_networks, random_directions
+from gandiag.core.state import NetworkState, adam, create_state, init_discriminator
 
 SHAPE = (16, 16, 1)
 BATCH = 8
@@ -29,19 +28,18 @@ def _probe_inputs(d_batching="separate", d_norm="batch"):
                          d_batching=d_batching)
     probe = ProbeConfig(batch_size=BATCH, costs=COSTS)
     state = create_state(config, SHAPE)
-    networks = build_networks(config, SHAPE)
+    networks = probe_networks(config, probe, SHAPE)
     params, stats = init_discriminator(networks.discriminator, jax.random.key(1), SHAPE, BATCH)
-    d_state = DiscriminatorState(params, stats, adam(probe.optimizer).init(params))
-    g_variables = {"params": state.g_params, "batch_stats": state.g_stats}
+    d = NetworkState(params, stats, adam(probe.optimizer).init(params))
     data = jax.random.uniform(jax.random.key(4), (5 * BATCH, *SHAPE), minval=-1, maxval=1)
-    directions = random_directions(state.g_params, probe.directions, jax.random.key(2))
-    arguments = (d_state, g_variables, data, jax.random.key(3), jnp.float32(0), directions)
-    return config, probe, networks, arguments
+    directions = random_directions(state.g.params, probe.directions, jax.random.key(2))
+    arguments = (d, state.g.variables, data, jax.random.key(3), jnp.float32(0), directions)
+    return probe, networks, arguments
 
 
 def _direct_gradient(networks, arguments, cost_name):
     """G's gradient under one cost, by autodiff through G and D with nothing shared."""
-    d_state, g_variables, data, key, _, _ = arguments
+    d, g_variables, data, key, _, _ = arguments
     real_key, z_key, _ = jax.random.split(key, 3)
     real = jnp.take(data, jax.random.randint(real_key, (BATCH,), 0, data.shape[0]), 0)
     z = jax.random.normal(z_key, (BATCH, 16))
@@ -49,7 +47,7 @@ def _direct_gradient(networks, arguments, cost_name):
 
     def cost_of(g_params):
         fake = networks.generate(g_params, g_variables["batch_stats"], z)[0]
-        return cost(networks.fake_logits(d_state.params, d_state.stats, real, fake))
+        return cost(networks.fake_logits(d.params, d.stats, real, fake))
 
     return jax.grad(cost_of)(g_variables["params"])
 
@@ -58,8 +56,8 @@ def _direct_gradient(networks, arguments, cost_name):
     ("separate", "batch"), pytest.param("joint", "batch", marks=pytest.mark.slow),
     pytest.param("separate", "none", marks=pytest.mark.slow)])
 def test_probe_gradients_equal_plain_autodiff(d_batching, d_norm):
-    config, probe, networks, arguments = _probe_inputs(d_batching, d_norm)
-    step = make_probe_step(config, probe, SHAPE)
+    probe, networks, arguments = _probe_inputs(d_batching, d_norm)
+    step = make_probe_step(networks, probe)
     # The step donates D's state: give it a copy, keep the original for the reference.
     _, record = step(jax.tree_util.tree_map(jnp.copy, arguments[0]), *arguments[1:])
     for name in COSTS:
@@ -103,9 +101,9 @@ def expected_probe_convolutions(layers: int, costs: int, original: bool) -> int:
 
 @pytest.mark.parametrize("costs", [("original", "minus-log-d"), ("minus-log-d",)])
 def test_probe_step_compiles_the_expected_number_of_convolutions(costs):
-    config, probe, _, arguments = _probe_inputs()
+    _, networks, arguments = _probe_inputs()
     probe = ProbeConfig(batch_size=BATCH, costs=costs)
-    step = make_probe_step(config, probe, SHAPE)
+    step = make_probe_step(networks, probe)
     expected = expected_probe_convolutions(num_stride2_layers(SHAPE[0]), len(costs),
                                            "original" in costs)
     assert _compiled_convolutions(step, arguments) == expected

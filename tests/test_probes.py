@@ -13,7 +13,7 @@ from gandiag.analysis import statistics, summaries
 from gandiag.analysis.probe import probe_claims
 from gandiag.cli import app
 from gandiag.config import DataConfig, ModelConfig, ProbeConfig, TrainConfig
-from gandiag.core.probe_step import make_probe_step
+from gandiag.core.probe_step import make_probe_step, probe_networks
 from gandiag.experiments.probe import probe as probes
 from gandiag.store import records as metrics
 from gandiag.store import schema
@@ -189,11 +189,14 @@ def test_jitter_growth_sees_relative_noise_through_a_trend():
 
 def test_probes_that_differ_only_in_their_loop_share_one_compiled_step():
     train_config = TrainConfig(data=DataConfig("digits"), model=ModelConfig(ngf=8, ndf=8, nz=16))
-    step = make_probe_step(train_config, ProbeConfig(iters=4000), (16, 16, 1))
-    noisy = ProbeConfig(epochs=(25,), iters=1000, seeds=3, sigmas=(0.0, 2.0))
-    assert make_probe_step(train_config, noisy, (16, 16, 1)) is step
-    other_costs = ProbeConfig(costs=("original",))
-    assert make_probe_step(train_config, other_costs, (16, 16, 1)) is not step
+
+    def step_of(probe):
+        """As each probe builds it: from its own networks."""
+        return make_probe_step(probe_networks(train_config, probe, (16, 16, 1)), probe)
+
+    step = step_of(ProbeConfig(iters=4000))
+    assert step_of(ProbeConfig(epochs=(25,), iters=1000, seeds=3, sigmas=(0.0, 2.0))) is step
+    assert step_of(ProbeConfig(costs=("original",))) is not step
 
 
 def test_probe_names_a_damaged_checkpoint_in_one_line(tiny_run, tmp_path):

@@ -10,7 +10,7 @@ import pytest
 from gandiag.config import ModelConfig, ProbeConfig
 from gandiag.core import losses
 from gandiag.core.networks import Networks
-from gandiag.core.state import build_discriminator, init_discriminator
+from gandiag.core.state import NetworkState, build_discriminator, init_discriminator
 from gandiag.core.steps import DiscriminatorUpdate
 from gandiag.errors import GandiagError
 
@@ -69,18 +69,18 @@ def test_r1_equals_its_closed_form_on_a_linear_d(gamma):
 
 def test_r1_gradient_reaches_d_update_as_gamma_times_its_weights():
     critic = _LinearCritic()
-    networks = Networks(generator=None, discriminator=critic, batching="joint")
+    networks = Networks(generator=None, discriminator=critic, nz=0, batching="joint")
     params = critic.init(jax.random.key(0), jnp.zeros((8, 4, 4, 1)))["params"]
     gamma = 0.25
     update = DiscriminatorUpdate(networks, lambda real, fake: 0.0 * jnp.sum(real + fake),
                                  optax.sgd(1.0), r1=gamma)
     real = jax.random.normal(jax.random.key(1), (8, 4, 4, 1))
-    step = update(params, {}, optax.sgd(1.0).init(params), real, real + 1.0,
+    step = update(NetworkState(params, {}, optax.sgd(1.0).init(params)), real, real + 1.0,
                   jax.random.key(2), 0.0)
     # d/dw gamma/2 |w|^2 = gamma w: one SGD step of size 1 scales w by (1 - gamma).
-    np.testing.assert_allclose(step.params["Dense_0"]["kernel"],
+    np.testing.assert_allclose(step.d.params["Dense_0"]["kernel"],
                                (1 - gamma) * params["Dense_0"]["kernel"], rtol=1e-5)
-    np.testing.assert_allclose(step.params["Dense_0"]["bias"], params["Dense_0"]["bias"])
+    np.testing.assert_allclose(step.d.params["Dense_0"]["bias"], params["Dense_0"]["bias"])
 
 
 def test_negative_r1_is_a_one_line_error():
@@ -92,15 +92,16 @@ def test_r2_penalises_the_fakes_as_r1_does_the_reals():
     """R2 is R1 at the fakes: on a quadratic D their gradients differ as the batches do."""
     weights = jax.random.normal(jax.random.key(0), (16,))
     params = {"w": weights}
-    networks = Networks(generator=None, discriminator=_QuadraticModule(), batching="separate")
+    networks = Networks(generator=None, discriminator=_QuadraticModule(), nz=0,
+                        batching="separate")
     real = jax.random.normal(jax.random.key(1), (8, 4, 4, 1))
     fake = jax.random.normal(jax.random.key(2), (8, 4, 4, 1))
     zero_cost = lambda r, f: 0.0 * jnp.sum(r + f)  # noqa: E731
 
     def step(**penalties):
         update = DiscriminatorUpdate(networks, zero_cost, optax.sgd(1.0), **penalties)
-        return update(params, {}, optax.sgd(1.0).init(params), real, fake, jax.random.key(3),
-                      0.0).params["w"]
+        return update(NetworkState(params, {}, optax.sgd(1.0).init(params)), real, fake,
+                      jax.random.key(3), 0.0).d.params["w"]
 
     def expected(inputs, gamma):
         return weights - jax.grad(lambda w: losses.r1_penalty(

@@ -70,7 +70,7 @@ def test_generator_restores_alone_by_epoch_and_training_changed_it(uninterrupted
     run_dir, _ = uninterrupted
     template = create_state(train.resolve(TINY), (16, 16, 1))
     checkpoints = Checkpoints(run_dir, read_only=True)
-    generator = {"params": template.g_params, "batch_stats": template.g_stats}
+    generator = template.g.variables
     epoch1, meta1 = checkpoints.restore_generator(1, generator)
     epoch3, meta3 = checkpoints.restore_generator(3, generator)
     assert (meta1["epoch"], meta1["step"]) == (1, STEPS_PER_EPOCH)
@@ -207,7 +207,7 @@ def test_a_damaged_generator_is_named_not_used(uninterrupted, tmp_path):
     shutil.copytree(run_dir, damaged)
     _damage(damaged / "checkpoints" / "epoch" / "2" / "generator")
     template = create_state(train.resolve(TINY), (16, 16, 1))
-    generator = {"params": template.g_params, "batch_stats": template.g_stats}
+    generator = template.g.variables
     checkpoints = Checkpoints(damaged, read_only=True)
     with pytest.raises(GandiagError, match=r"epoch 2 checkpoint of .* is damaged"):
         checkpoints.restore_generator(2, generator)

@@ -58,16 +58,16 @@ def make_monitor_step(config: TrainConfig, example_shape) -> Callable:
         z = jax.random.normal(z_key, (count, nz))
 
         def logits(images):
-            return networks.discriminate(state.d_params, state.d_stats, images, False)[0]
+            return networks.discriminate(state.d.params, state.d.stats, images, False)[0]
 
         def training_logits_of(fake_images):
             """(fake, real) logits as D computes them in a training step."""
             real_logits, fake_logits, _ = networks.discriminate_pair(
-                state.d_params, state.d_stats, training_real, fake_images)
+                state.d.params, state.d.stats, training_real, fake_images)
             return fake_logits, real_logits
 
         fake, generator_vjp = jax.vjp(
-            lambda g_params: networks.generate(g_params, state.g_stats, z)[0], state.g_params)
+            lambda g_params: networks.generate(g_params, state.g.stats, z)[0], state.g.params)
         (step_fake_logits, step_real_logits), discriminator_vjp = jax.vjp(training_logits_of,
                                                                           fake)
         fake_logits = logits(fake)

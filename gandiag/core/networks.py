@@ -12,14 +12,25 @@ from gandiag.core.state import build_discriminator, build_generator
 
 @dataclasses.dataclass(frozen=True)
 class Networks:
-    """G and D with the Flax variable plumbing hidden: apply returns (output, new stats)."""
+    """G and D with the Flax variable plumbing hidden: apply returns (output, new stats).
+
+    Built once per experiment and passed to its step factories. ``nz``: the size of G's
+    latents. ``forward_generator``: G as the same function without custom VJPs, which
+    forward-mode differentiation needs (None: G itself).
+    """
 
     generator: nn.Module
     discriminator: nn.Module
+    nz: int
     batching: DBatching = "separate"
+    forward_generator: nn.Module | None = None
 
     def generate(self, params, stats, z, train: bool = True):
         return apply_module(self.generator, params, stats, z, train)
+
+    def generate_forward(self, params, stats, z, train: bool = True):
+        """``generate``, differentiable in forward mode too."""
+        return apply_module(self.forward_generator or self.generator, params, stats, z, train)
 
     def discriminate(self, params, stats, inputs, train: bool = True):
         return apply_module(self.discriminator, params, stats, inputs, train)
@@ -61,16 +72,19 @@ def apply_module(module: nn.Module, params, stats, inputs, train: bool):
 
 
 def build_networks(config: TrainConfig, example_shape) -> Networks:
+    """G and D of ``config``'s model for examples of ``example_shape``, D batched as it says."""
     return Networks(build_generator(config.model, example_shape),
-                    build_discriminator(config.model, example_shape),
-                    batching=config.d_batching)
+                    build_discriminator(config.model, example_shape), config.model.nz,
+                    batching=config.d_batching,
+                    forward_generator=build_generator(config.model, example_shape,
+                                                      custom_gradients=False))
 
 
-def generate(networks: Networks, g_variables: dict, key: jax.Array, count: int, nz: int,
+def generate(networks: Networks, g_variables: dict, key: jax.Array, count: int,
              train: bool = True) -> jax.Array:
     """G's output on ``count`` latents drawn from ``key``; G's statistics are not updated.
 
     ``train``: BatchNorm on the batch's statistics (as in training) or on the running ones.
     """
-    z = jax.random.normal(key, (count, nz))
+    z = jax.random.normal(key, (count, networks.nz))
     return networks.generate(g_variables["params"], g_variables["batch_stats"], z, train)[0]

@@ -8,26 +8,18 @@ runs, and G's gradients are only measured.
 import dataclasses
 import functools
 from collections.abc import Callable
-from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
-import optax
 
 from gandiag.config import ProbeConfig, TrainConfig
 from gandiag.core import losses
 from gandiag.core.artefacts import transform_inputs
 from gandiag.core.instance_noise import add_noise
-from gandiag.core.networks import apply_module, build_networks, generate
+from gandiag.core.networks import Networks, build_networks, generate
 from gandiag.core.parallel import Parallel
-from gandiag.core.state import build_generator, optimizer_of
+from gandiag.core.state import NetworkState, optimizer_of
 from gandiag.core.steps import DiscriminatorUpdate, global_norm
-
-
-class DiscriminatorState(NamedTuple):
-    params: dict
-    stats: dict
-    opt_state: optax.OptState
 
 
 def random_directions(template: dict, count: int, key: jax.Array) -> dict:
@@ -50,9 +42,15 @@ def project(tree: dict, directions: dict) -> jax.Array:
     return sum(jax.tree_util.tree_leaves(products))
 
 
-def make_probe_step(train_config: TrainConfig, probe: ProbeConfig, example_shape,
+def probe_networks(train_config: TrainConfig, probe: ProbeConfig, example_shape) -> Networks:
+    """The run's G and the probe's D (its batching and normalisation), built once per probe
+    and passed to the factories below."""
+    return build_networks(probe.for_run(train_config), example_shape)
+
+
+def make_probe_step(networks: Networks, probe: ProbeConfig,
                     parallel: Parallel = Parallel()) -> Callable:
-    """The jitted iteration ``(d_state, g_variables, data, key, sigma, directions)``.
+    """The jitted iteration ``(d, g_variables, data, key, sigma, directions) -> (d, record)``.
 
     One forward pass of G and of D serves D's update and every probed cost: the
     costs differ only in the cotangent at D's fake logits, each pulled back once, and
@@ -62,14 +60,11 @@ def make_probe_step(train_config: TrainConfig, probe: ProbeConfig, example_shape
     once. With a mesh (``parallel``), the real and latent batches are split over its devices.
     """
     step_fields = dataclasses.replace(probe, epochs=(), iters=1, seed=0, seeds=1, sigmas=(0.0,))
-    return _probe_step(train_config, step_fields, tuple(example_shape), parallel)
+    return _probe_step(networks, step_fields, parallel)
 
 
 @functools.lru_cache(maxsize=8)
-def _probe_step(train_config: TrainConfig, probe: ProbeConfig, example_shape,
-                parallel: Parallel) -> Callable:
-    config = probe.for_run(train_config)
-    networks = build_networks(config, example_shape)
+def _probe_step(networks: Networks, probe: ProbeConfig, parallel: Parallel) -> Callable:
     # D is trained with the cross-entropy whatever G was trained with (the paper's
     # protocol), unless the probe asks for the relativistic pairing.
     update_discriminator = DiscriminatorUpdate(networks, losses.DISCRIMINATOR_COSTS[probe.d_cost],
@@ -78,9 +73,9 @@ def _probe_step(train_config: TrainConfig, probe: ProbeConfig, example_shape,
     cross_entropy_d = probe.d_cost == "cross-entropy"
     generator_costs = [losses.generator_cost(name) for name in probe.costs]
     train_generator = probe.g_mode == "train"
-    batch_size, nz = probe.batch_size, config.model.nz
+    batch_size, nz = probe.batch_size, networks.nz
 
-    def probe_step(d_state: DiscriminatorState, g_variables, data, key, sigma, directions):
+    def probe_step(d: NetworkState, g_variables, data, key, sigma, directions):
         real_key, z_key, d_key = jax.random.split(key, 3)
         inputs_key = jax.random.fold_in(key, 1)
         drawn = parallel.split_batch(
@@ -98,7 +93,7 @@ def _probe_step(train_config: TrainConfig, probe: ProbeConfig, example_shape,
         def generator_pullback(fake_cotangent):
             return pullback_pair((jnp.zeros_like(real), fake_cotangent))
 
-        d_step = update_discriminator(*d_state, real, fake, d_key, sigma)
+        d_step = update_discriminator(d, real, fake, d_key, sigma)
         record = {"error": d_step.metrics["d_loss"], "accuracy": d_step.metrics["d_accuracy"],
                   "d_real": d_step.metrics["d_real"], "d_fake": d_step.metrics["d_fake"]}
         for cost in generator_costs:
@@ -114,7 +109,7 @@ def _probe_step(train_config: TrainConfig, probe: ProbeConfig, example_shape,
             (grads,) = generator_pullback(fake_cotangent)
             record[f"grad_norm/{cost.name}"] = global_norm(grads)
             record[f"projections/{cost.name}"] = project(grads, directions)
-        return DiscriminatorState(d_step.params, d_step.stats, d_step.opt_state), record
+        return d_step.d, record
 
     return parallel.jit(probe_step, donate_argnums=(0,))
 
@@ -122,8 +117,8 @@ def _probe_step(train_config: TrainConfig, probe: ProbeConfig, example_shape,
 # Shared by every caller in a process (the probe's checks, add-noise's final evaluation):
 # one compilation per shape.
 @functools.lru_cache(maxsize=8)
-def make_evaluation(train_config: TrainConfig, probe: ProbeConfig, example_shape):
-    """Jitted ``(d_state, g_variables, real, key, sigma) -> numbers`` of D on held-out data.
+def make_evaluation(networks: Networks, probe: ProbeConfig):
+    """Jitted ``(d, g_variables, real, key, sigma) -> numbers`` of D on held-out data.
 
     D sees the held-out ``real`` batch and as many fresh fakes, each with fresh instance
     noise, and nothing is updated. BatchNorm uses D's running statistics, so D is one
@@ -133,21 +128,18 @@ def make_evaluation(train_config: TrainConfig, probe: ProbeConfig, example_shape
 
     Also returns the jitted ``(g_variables, key, count) -> samples`` of G as in the probe.
     """
-    config = probe.for_run(train_config)
-    networks = build_networks(config, example_shape)
     train_generator = probe.g_mode == "train"
-    nz = config.model.nz
 
-    def evaluate(d_state, g_variables, real, key, sigma):
+    def evaluate(d: NetworkState, g_variables, real, key, sigma):
         z_key, real_key, fake_key = jax.random.split(key, 3)
         inputs_key = jax.random.fold_in(key, 1)
-        fake = generate(networks, g_variables, z_key, real.shape[0], nz, train_generator)
+        fake = generate(networks, g_variables, z_key, real.shape[0], train_generator)
         real, fake = transform_inputs(real, fake, inputs_key, probe.inputs)
         noisy_real = add_noise(real, sigma, real_key, probe.noise_dist)
         noisy_fake = add_noise(fake, sigma, fake_key, probe.noise_dist)
-        real_logits = networks.discriminate(d_state.params, d_state.stats, noisy_real, False)[0]
-        fake_logits = networks.discriminate(d_state.params, d_state.stats, noisy_fake, False)[0]
-        mixed = networks.discriminate(d_state.params, d_state.stats,
+        real_logits = networks.discriminate(d.params, d.stats, noisy_real, False)[0]
+        fake_logits = networks.discriminate(d.params, d.stats, noisy_fake, False)[0]
+        mixed = networks.discriminate(d.params, d.stats,
                                       jnp.concatenate([noisy_real, noisy_fake]), True)[0]
         count = real.shape[0]
         return {"correct": jnp.sum(real_logits > 0) + jnp.sum(fake_logits < 0),
@@ -156,7 +148,7 @@ def make_evaluation(train_config: TrainConfig, probe: ProbeConfig, example_shape
                 "d_fake_sum": jnp.sum(jax.nn.sigmoid(fake_logits))}
 
     def samples(g_variables, key, count):
-        return generate(networks, g_variables, key, count, nz, train_generator)
+        return generate(networks, g_variables, key, count, train_generator)
 
     return jax.jit(evaluate), jax.jit(samples, static_argnums=2)
 
@@ -165,8 +157,8 @@ def make_evaluation(train_config: TrainConfig, probe: ProbeConfig, example_shape
 JACOBIAN_PROBES = 4
 
 
-def make_premise_step(train_config: TrainConfig, probe: ProbeConfig, example_shape):
-    """Jitted ``(d_state, g_variables, key) -> numbers``: Theorem 2.4's premise on fresh fakes.
+def make_premise_step(networks: Networks, probe: ProbeConfig):
+    """Jitted ``(d, g_variables, key) -> numbers``: Theorem 2.4's premise on fresh fakes.
 
     With D fixed (BatchNorm on running statistics) and a fresh batch of fakes x_i:
     ``epsilon`` = max_i D(x_i) + max_i |grad_x D(x_i)| (D* is 0 on the fakes, so this is
@@ -179,13 +171,10 @@ def make_premise_step(train_config: TrainConfig, probe: ProbeConfig, example_sha
     under the original cost with this same D and batch, which the theorem bounds by
     ``jacobian_norm * epsilon / (1 - epsilon)``.
     """
-    config = probe.for_run(train_config)
-    networks = build_networks(config, example_shape)
-    forward_generator = build_generator(config.model, example_shape, custom_gradients=False)
     train_generator = probe.g_mode == "train"
-    batch_size, nz = probe.batch_size, config.model.nz
+    batch_size, nz = probe.batch_size, networks.nz
 
-    def premises(d_state, g_variables, key):
+    def premises(d: NetworkState, g_variables, key):
         z_key, probe_key = jax.random.split(key)
         z = jax.random.normal(z_key, (batch_size, nz))
 
@@ -193,15 +182,15 @@ def make_premise_step(train_config: TrainConfig, probe: ProbeConfig, example_sha
             return networks.generate(params, g_variables["batch_stats"], z, train_generator)[0]
 
         def logits(images):
-            return networks.discriminate(d_state.params, d_state.stats, images, False)[0]
+            return networks.discriminate(d.params, d.stats, images, False)[0]
 
         params = g_variables["params"]
         fake = generate_from(params)
         cost_gradients = jax.grad(lambda g_params: jnp.mean(losses.original_per_sample(
             logits(generate_from(g_params)))))(params)
         def forward(g_params):
-            return apply_module(forward_generator, g_params, g_variables["batch_stats"], z,
-                                train_generator)[0]
+            return networks.generate_forward(g_params, g_variables["batch_stats"], z,
+                                             train_generator)[0]
 
         squared = jnp.stack([_squared_jvp_norms(forward, params, key)
                              for key in jax.random.split(probe_key, JACOBIAN_PROBES)])

@@ -1,4 +1,4 @@
-"""The GAN state pytree and the models and optimizers that go with it."""
+"""The state of each network and of a GAN, and the models and optimizers that go with them."""
 
 import flax.linen as nn
 import jax
@@ -11,16 +11,29 @@ from gandiag.core import user_model
 from gandiag.core.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 
 
+class NetworkState(struct.PyTreeNode):
+    """One network as its updates change it: parameters, statistics, optimizer state.
+
+    ``stats`` is the Flax ``batch_stats`` collection (BatchNorm's running statistics,
+    spectral normalisation's vectors), empty for a network without any.
+    """
+
+    params: dict
+    stats: dict
+    opt_state: optax.OptState
+
+    @property
+    def variables(self) -> dict:
+        """The Flax variables ``{params, batch_stats}`` the module is applied to."""
+        return {"params": self.params, "batch_stats": self.stats}
+
+
 class GANState(struct.PyTreeNode):
-    """Everything a training run changes: both networks, both optimizers, the step."""
+    """Everything a training run changes: G, D and the step (``key`` is the run's own)."""
 
     step: jax.Array
-    g_params: dict
-    g_stats: dict
-    d_params: dict
-    d_stats: dict
-    g_opt_state: optax.OptState
-    d_opt_state: optax.OptState
+    g: NetworkState
+    d: NetworkState
     key: jax.Array
 
 
@@ -80,9 +93,6 @@ def create_state(config: TrainConfig, example_shape: tuple[int, ...]) -> GANStat
     g_params, g_stats = init_variables(generator, g_key, z)
     d_params, d_stats = init_discriminator(discriminator, d_key, example_shape, config.batch_size)
     tx = optimizer_of(config.optimizer)
-    return GANState(
-        step=jnp.zeros((), jnp.int32),
-        g_params=g_params, g_stats=g_stats, d_params=d_params, d_stats=d_stats,
-        g_opt_state=tx.init(g_params), d_opt_state=tx.init(d_params),
-        key=key,
-    )
+    return GANState(step=jnp.zeros((), jnp.int32),
+                    g=NetworkState(g_params, g_stats, tx.init(g_params)),
+                    d=NetworkState(d_params, d_stats, tx.init(d_params)), key=key)

@@ -17,7 +17,7 @@ from gandiag.core import losses
 from gandiag.core.instance_noise import add_noise
 from gandiag.core.networks import Networks, build_networks
 from gandiag.core.parallel import Parallel
-from gandiag.core.state import GANState, optimizer_of
+from gandiag.core.state import GANState, NetworkState, optimizer_of
 
 Array = jax.Array
 
@@ -30,7 +30,7 @@ class DiscriminatorStep(NamedTuple):
     """What one D update returns.
 
     Attributes:
-        params, stats, opt_state: D after the update.
+        d: D after the update.
         metrics: scalars measured on this batch, with D before its update.
         fake_logits: D's logits (before the update) on the (noisy) fake batch.
         real_logits: the same on the (noisy) real batch (a relativistic G cost pairs them).
@@ -39,9 +39,7 @@ class DiscriminatorStep(NamedTuple):
         fake_pullback: maps a cotangent at ``fake_logits`` to one at the clean fake batch.
     """
 
-    params: dict
-    stats: dict
-    opt_state: optax.OptState
+    d: NetworkState
     metrics: dict
     fake_logits: Array
     real_logits: Array
@@ -66,7 +64,8 @@ class DiscriminatorUpdate:
     r1: float = 0.0
     r2: float = 0.0
 
-    def __call__(self, params, stats, opt_state, real, fake, key, sigma) -> DiscriminatorStep:
+    def __call__(self, d: NetworkState, real, fake, key, sigma) -> DiscriminatorStep:
+        params, stats = d.params, d.stats
         noise_real, noise_fake, penalty_key = jax.random.split(key, 3)
         real = add_noise(real, sigma, noise_real, self.noise)
         # The noise is additive, so the pullback to the noisy fake batch is also the
@@ -90,7 +89,7 @@ class DiscriminatorUpdate:
             if gamma:
                 grads = jax.tree_util.tree_map(
                     jnp.add, grads, self._penalty_grads(params, stats, penalised, gamma))
-        updates, opt_state = self.tx.update(grads, opt_state, params)
+        updates, opt_state = self.tx.update(grads, d.opt_state, params)
         metrics = {
             "d_loss": loss,
             "d_real": jnp.mean(jax.nn.sigmoid(real_logits)),
@@ -102,7 +101,8 @@ class DiscriminatorUpdate:
         def fake_pullback(fake_logit_cotangent):
             return pullback((jnp.zeros_like(real_logits), fake_logit_cotangent))[1]
 
-        return DiscriminatorStep(optax.apply_updates(params, updates), new_stats, opt_state,
+        return DiscriminatorStep(NetworkState(optax.apply_updates(params, updates), new_stats,
+                                              opt_state),
                                  metrics, fake_logits, real_logits, fake_gradient, fake_pullback)
 
     def _penalty_grads(self, params, stats, inputs, gamma: float):
@@ -145,37 +145,34 @@ def make_train_step(config: TrainConfig, example_shape, parallel: Parallel = Par
         steps_per_epoch = order.shape[0] // batch_size
         first = jax.lax.dynamic_slice(order, ((state.step % steps_per_epoch) * batch_size,),
                                       (batch_size,))
-        d_params, d_stats, d_opt_state = state.d_params, state.d_stats, state.d_opt_state
-        for d_step in range(config.d_steps):
-            step_key = jax.random.fold_in(key, d_step)
+        d = state.d
+        for d_update in range(config.d_steps):
+            step_key = jax.random.fold_in(key, d_update)
             index_key, z_key, d_key = jax.random.split(step_key, 3)
-            indices = first if d_step == 0 else jax.random.randint(
+            indices = first if d_update == 0 else jax.random.randint(
                 index_key, (batch_size,), 0, data.shape[0])
             real = parallel.split_batch(jnp.take(data, indices, axis=0))
             z = parallel.split_batch(jax.random.normal(z_key, (batch_size, config.model.nz)))
             fake, generator_vjp, g_stats = jax.vjp(
                 # Called at once, in this iteration: the loop's z is the one meant.
-                lambda g_params: networks.generate(g_params, state.g_stats, z),  # noqa: B023
-                state.g_params, has_aux=True)
-            d_step = update_discriminator(d_params, d_stats, d_opt_state, real,
-                                          jax.lax.stop_gradient(fake), d_key, sigma)
-            d_params, d_stats, d_opt_state = d_step.params, d_step.stats, d_step.opt_state
+                lambda g_params: networks.generate(g_params, state.g.stats, z),  # noqa: B023
+                state.g.params, has_aux=True)
+            d_step = update_discriminator(d, real, jax.lax.stop_gradient(fake), d_key, sigma)
+            d = d_step.d
 
         g_noise_key, g_real_noise_key = jax.random.split(jax.random.fold_in(key, config.d_steps))
         noisy_real = add_noise(real, sigma, g_real_noise_key)
         fake_logits, discriminator_vjp = jax.vjp(
-            lambda images: networks.fake_logits(d_params, d_stats, noisy_real, images),
+            lambda images: networks.fake_logits(d.params, d.stats, noisy_real, images),
             add_noise(fake, sigma, g_noise_key))
         # A relativistic G pairs its fakes with D's logits on the reals (constants to G).
-        real_logits = (networks.discriminate(d_params, d_stats, noisy_real)[0]
+        real_logits = (networks.discriminate(d.params, d.stats, noisy_real)[0]
                        if cost.generator.relativistic else None)
         g_loss, logit_cotangent = jax.value_and_grad(cost.generator)(fake_logits, real_logits)
         (g_grads,) = generator_vjp(discriminator_vjp(logit_cotangent)[0])
-        updates, g_opt_state = tx.update(g_grads, state.g_opt_state, state.g_params)
-        new_state = state.replace(
-            step=state.step + 1,
-            g_params=optax.apply_updates(state.g_params, updates), g_stats=g_stats,
-            d_params=d_params, d_stats=d_stats, g_opt_state=g_opt_state, d_opt_state=d_opt_state)
+        updates, g_opt_state = tx.update(g_grads, state.g.opt_state, state.g.params)
+        g = NetworkState(optax.apply_updates(state.g.params, updates), g_stats, g_opt_state)
+        new_state = state.replace(step=state.step + 1, g=g, d=d)
         metrics = {**d_step.metrics, "g_loss": g_loss, "g_grad_norm": global_norm(g_grads)}
         return new_state, metrics
 

@@ -20,26 +20,31 @@ import jax
 import numpy as np
 import orbax.checkpoint as ocp
 
-from gandiag.core.state import GANState
+from gandiag.core.state import GANState, NetworkState
 from gandiag.errors import GandiagError
 from gandiag.store import layout
 
 
+# The items keep the layout of the module docstring, whatever the state's own: runs saved
+# by any earlier version read back (tests/test_checkpoint_layout.py).
 def _items(state: GANState) -> dict:
     return {
-        "generator": {"params": state.g_params, "batch_stats": state.g_stats},
-        "discriminator": {"params": state.d_params, "batch_stats": state.d_stats},
-        "optimizers": {"g": state.g_opt_state, "d": state.d_opt_state},
+        "generator": state.g.variables,
+        "discriminator": state.d.variables,
+        "optimizers": {"g": state.g.opt_state, "d": state.d.opt_state},
         "progress": {"step": state.step, "key": state.key},
     }
 
 
+def _network(variables: dict, opt_state) -> NetworkState:
+    return NetworkState(variables["params"], variables["batch_stats"], opt_state)
+
+
 def _state(items: dict) -> GANState:
-    return GANState(
-        step=items["progress"]["step"], key=items["progress"]["key"],
-        g_params=items["generator"]["params"], g_stats=items["generator"]["batch_stats"],
-        d_params=items["discriminator"]["params"], d_stats=items["discriminator"]["batch_stats"],
-        g_opt_state=items["optimizers"]["g"], d_opt_state=items["optimizers"]["d"])
+    return GANState(step=items["progress"]["step"],
+                    g=_network(items["generator"], items["optimizers"]["g"]),
+                    d=_network(items["discriminator"], items["optimizers"]["d"]),
+                    key=items["progress"]["key"])
 
 
 def _abstract(tree):

@@ -15,8 +15,7 @@ import numpy as np
 
 from gandiag.config import TrainConfig, relocated, train_config_from_dict
 from gandiag.core import user_model
-from gandiag.core.networks import build_networks
-from gandiag.core.state import init_variables
+from gandiag.core.state import build_generator, init_variables
 from gandiag.errors import GandiagError
 from gandiag.store import layout, records, runs
 from gandiag.store.checkpoints import Checkpoints
@@ -75,7 +74,7 @@ class SavedRun:
     def generator(self, epoch: int, example_shape: tuple[int, ...],
                   place: Callable[[dict], dict] = lambda tree: tree) -> dict:
         """G's {params, batch_stats} after ``epoch``; ``place`` puts the template on devices."""
-        generator = build_networks(self.config, example_shape).generator
+        generator = build_generator(self.config.model, example_shape)
         params, stats = init_variables(generator, jax.random.key(0),
                                        np.zeros((1, self.config.model.nz), np.float32))
         restored, _ = self.checkpoints.restore_generator(

@@ -133,9 +133,8 @@ def _run_variant(base: probing.Experiment, study: str, variant: Variant,
                               "variant": variant.name, "train_subset": variant.train_subset,
                               "held_out_count": len(experiment.held_out),
                               _IDENTITY: _identity(variant)}, quiet)
-    evaluations = {inputs: make_evaluation(experiment.train_config,
-                                           dataclasses.replace(probe, inputs=inputs),
-                                           experiment.dataset.shape)[0]
+    evaluations = {inputs: make_evaluation(experiment.networks,
+                                           dataclasses.replace(probe, inputs=inputs))[0]
                    for inputs in ("raw", "clean", *(("project",) if upsampled else ()))}
     splits = (*_ENDPOINT_SPLITS, *((_PROJECT_SPLIT,) if upsampled else ()))
     distinct = variant.train_subset or len(experiment.dataset)
@@ -145,18 +144,18 @@ def _run_variant(base: probing.Experiment, study: str, variant: Variant,
     per_sample = (_PerSample(experiment, batches["held-out"], experiment.dataset.array[:distinct])
                   if variant.per_sample else None)
 
-    def on_trained(epoch, sigma, seed, g_variables, d_state):
+    def on_trained(epoch, sigma, seed, g_variables, d):
         key = jax.random.fold_in(jax.random.fold_in(
             jax.random.key(probe.seed + _ENDPOINT_KEY_OFFSET), epoch), seed)
         for split, examples, inputs in splits:
-            numbers = evaluations[inputs](d_state, g_variables, batches[examples], key,
+            numbers = evaluations[inputs](d, g_variables, batches[examples], key,
                                           jnp.float32(sigma))
             count = batches[examples].shape[0]
             endpoints.append({"epoch": epoch, "seed": seed, "split": split,
                               "accuracy": int(numbers["correct"]) / (2 * count),
                               "error": float(numbers["error_sum"]) / count})
         if per_sample is not None:
-            endpoints.append(per_sample.measure(epoch, sigma, seed, g_variables, d_state, key))
+            endpoints.append(per_sample.measure(epoch, sigma, seed, g_variables, d, key))
 
     found = probing.run_curves(experiment, quiet, on_trained)
     probing.write_records(output, found)
@@ -177,17 +176,16 @@ class _PerSample:
     neighbours among the real images D trained on (exact, in NumPy)."""
 
     def __init__(self, experiment: probing.Experiment, real: jax.Array, training: np.ndarray):
-        self.scores = make_sample_scores(experiment.train_config, experiment.probe,
-                                         experiment.dataset.shape)
+        self.scores = make_sample_scores(experiment.networks, experiment.probe)
         self.real, self.training = real, training
         # The held-out reals are the same for every D: their neighbours are found once.
         self.real_distances, _ = concentration.nearest_neighbours(np.asarray(self.real),
                                                                   self.training)
         self.arrays, self.worst = {}, {}
 
-    def measure(self, epoch, sigma, seed, g_variables, d_state, key) -> dict:
+    def measure(self, epoch, sigma, seed, g_variables, d, key) -> dict:
         real_logits, fake_logits, fake = (np.asarray(a) for a in self.scores(
-            d_state, g_variables, self.real, key, jnp.float32(sigma)))
+            d, g_variables, self.real, key, jnp.float32(sigma)))
         fake_distances, nearest = concentration.nearest_neighbours(fake, self.training)
         fake_losses = concentration.per_sample_losses(real_logits, fake_logits)[1]
         chosen = concentration.worst(fake_losses)

@@ -10,7 +10,8 @@ import numpy as np
 from gandiag.analysis import statistics, summaries
 from gandiag.analysis.noise.bounds import empirical_wasserstein, jsd_lower_bound, nearest_distances
 from gandiag.config import NoiseOptions, ParallelConfig, ProbeConfig, to_dict
-from gandiag.core.probe_step import DiscriminatorState, make_evaluation
+from gandiag.core.probe_step import make_evaluation
+from gandiag.core.state import NetworkState
 from gandiag.errors import GandiagError
 from gandiag.experiments.probe import probe as probing
 from gandiag.store import layout, locks
@@ -42,16 +43,15 @@ class HeldOutEvaluation:
             raise GandiagError(f"{len(experiment.held_out)} held-out examples are too few for "
                                "the empirical Wasserstein distance; pass a larger --held-out")
         self.key = jax.random.key(probe.seed + _FINAL_KEY_OFFSET)
-        self.evaluate, self.samples = make_evaluation(experiment.train_config, probe,
-                                                      experiment.dataset.shape)
+        self.evaluate, self.samples = make_evaluation(experiment.networks, probe)
         self.scores: dict[tuple[int, float, int], tuple[float, float]] = {}
         self.transport: dict[int, tuple[float, float, float]] = {}
 
     def __call__(self, epoch: int, sigma: float, seed: int, g_variables: dict,
-                 d_state: DiscriminatorState) -> None:
+                 d: NetworkState) -> None:
         key = jax.random.fold_in(self.key, epoch)
         results = jax.device_get([
-            self.evaluate(d_state, g_variables, self.held_out[start:start + self.chunk],
+            self.evaluate(d, g_variables, self.held_out[start:start + self.chunk],
                           jax.random.fold_in(key, start), jnp.float32(sigma))
             for start in range(0, len(self.held_out), self.chunk)])
         count = 2 * len(self.held_out)

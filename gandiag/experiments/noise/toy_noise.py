@@ -84,7 +84,7 @@ def generator_samples(run_dir: pathlib.Path, config: TrainConfig, epoch: int) ->
     """``SAMPLES`` points of the G saved after ``epoch``, on the run's fixed latents."""
     g_variables = SavedRun(run_dir).generator(epoch, TOY_SHAPE)
     return np.asarray(generate(build_networks(config, TOY_SHAPE), g_variables,
-                               jax.random.key(config.seed + 1), SAMPLES, config.model.nz))
+                               jax.random.key(config.seed + 1), SAMPLES))
 
 
 def mode_curve(run_dir: pathlib.Path, config: TrainConfig, toy: ToyNoiseConfig,

@@ -7,6 +7,7 @@ a few fixed random unit directions (``gandiag.core.probe_step``).
 """
 
 import dataclasses
+import functools
 from collections.abc import Callable
 
 import jax
@@ -28,15 +29,15 @@ from gandiag.config import (
     to_dict,
 )
 from gandiag.core import parallel as placement
-from gandiag.core.networks import build_networks
+from gandiag.core.networks import Networks
 from gandiag.core.probe_step import (
-    DiscriminatorState,
     make_evaluation,
     make_premise_step,
     make_probe_step,
+    probe_networks,
     random_directions,
 )
-from gandiag.core.state import init_discriminator, optimizer_of
+from gandiag.core.state import NetworkState, init_discriminator, optimizer_of
 from gandiag.data import datasets
 from gandiag.errors import GandiagError
 from gandiag.store import layout, locks, records, runs
@@ -87,6 +88,11 @@ class Experiment:
         """Held-out reals per evaluation (with as many fresh fakes)."""
         return min(self.probe.eval_size, len(self.held_out))
 
+    @functools.cached_property
+    def networks(self) -> Networks:
+        """The run's G and the probe's D, built once for every step this experiment runs."""
+        return probe_networks(self.train_config, self.probe, self.dataset.shape)
+
 
 def prepare(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName,
             parallel: ParallelConfig = ParallelConfig()) -> Experiment:
@@ -116,8 +122,8 @@ def restore_generator(experiment: Experiment, epoch: int) -> dict:
     return experiment.saved.generator(epoch, experiment.dataset.shape, experiment.mesh.replicate)
 
 
-# Called with each D at the end of its training: (epoch, sigma, seed, g_variables, d_state).
-OnTrained = Callable[[int, float, int, dict, DiscriminatorState], None]
+# Called with each D at the end of its training: (epoch, sigma, seed, g_variables, d).
+OnTrained = Callable[[int, float, int, dict, NetworkState], None]
 
 
 def evaluation_points(iters: int) -> set[int]:
@@ -145,13 +151,13 @@ class _Prober:
     """Trains fresh Ds against frozen Gs with the probe's one compiled step, and evaluates."""
 
     def __init__(self, experiment: Experiment, bar):
-        probe, shape = experiment.probe, experiment.dataset.shape
-        self.probe, self.shape, self.bar, self.mesh = probe, shape, bar, experiment.mesh
-        self.step = make_probe_step(experiment.train_config, probe, shape, self.mesh)
-        self.evaluate, _ = make_evaluation(experiment.train_config, probe, shape)
-        self.premises = make_premise_step(experiment.train_config, probe, shape)
-        self.discriminator = build_networks(probe.for_run(experiment.train_config),
-                                            shape).discriminator
+        probe, networks = experiment.probe, experiment.networks
+        self.probe, self.bar, self.mesh = probe, bar, experiment.mesh
+        self.shape = experiment.dataset.shape
+        self.step = make_probe_step(networks, probe, self.mesh)
+        self.evaluate, _ = make_evaluation(networks, probe)
+        self.premises = make_premise_step(networks, probe)
+        self.discriminator = networks.discriminator
         self.tx = optimizer_of(probe.optimizer)
         self.data = self.mesh.put_data(experiment.dataset.array)
         self.eval_batch = self.mesh.replicate(
@@ -168,23 +174,23 @@ class _Prober:
                                  jax.random.fold_in(self.base_key, 0))
 
     def train(self, g_variables: dict, directions: dict, epoch: int, sigma: float,
-              seed: int) -> DiscriminatorState:
+              seed: int) -> NetworkState:
         """A fresh D (seed ``seed``) trained against one G at one noise level; records kept."""
         seed_key = jax.random.fold_in(self.base_key, seed + 1)
         params, stats = init_discriminator(self.discriminator, seed_key, self.shape,
                                            self.probe.batch_size)
-        d_state = self.mesh.replicate(DiscriminatorState(params, stats, self.tx.init(params)))
+        d = self.mesh.replicate(NetworkState(params, stats, self.tx.init(params)))
         labels = {"epoch": epoch, "seed": seed, "sigma": sigma}
         curve, checks = MetricBuffer(FETCH_EVERY), MetricBuffer(0)
         check_key = jax.random.fold_in(jax.random.fold_in(self.evaluation_key, epoch), seed)
-        self.check(d_state, g_variables, checks, labels, 0, sigma, check_key)
+        self.check(d, g_variables, checks, labels, 0, sigma, check_key)
         for iteration in range(1, self.probe.iters + 1):
             key = jax.random.fold_in(jax.random.fold_in(seed_key, epoch), iteration)
-            d_state, record = self.step(d_state, g_variables, self.data, key,
-                                        jnp.float32(sigma), directions)
+            d, record = self.step(d, g_variables, self.data, key, jnp.float32(sigma),
+                                  directions)
             # The record was measured with D before this iteration's update.
             curve.add({**labels, "iter": iteration, "d_updates": iteration - 1}, record)
-            self.check(d_state, g_variables, checks, labels, iteration, sigma, check_key)
+            self.check(d, g_variables, checks, labels, iteration, sigma, check_key)
             if curve.due(iteration, self.probe.iters):
                 fetched = curve.fetch()
                 self.records.curves += fetched
@@ -192,20 +198,20 @@ class _Prober:
         for record in checks.fetch():
             stream = self.records.premises if "epsilon" in record else self.records.evaluations
             stream.append(record)
-        return d_state
+        return d
 
-    def check(self, d_state, g_variables, checks: MetricBuffer, labels: dict, d_updates: int,
-              sigma: float, key) -> None:
+    def check(self, d: NetworkState, g_variables, checks: MetricBuffer, labels: dict,
+              d_updates: int, sigma: float, key) -> None:
         """Queue D's held-out evaluation and (without noise) the premises, where due."""
         key = jax.random.fold_in(key, d_updates)
         fields = {**labels, "d_updates": d_updates}
         if d_updates in self.evaluation_points:
             checks.add({**fields, "count": 2 * len(self.eval_batch)},
-                       self.evaluate(d_state, g_variables, self.eval_batch, key,
+                       self.evaluate(d, g_variables, self.eval_batch, key,
                                      jnp.float32(sigma)))
         if sigma == 0 and d_updates in self.premise_points:
             checks.add(fields,
-                       self.premises(d_state, g_variables, jax.random.fold_in(key, 1)))
+                       self.premises(d, g_variables, jax.random.fold_in(key, 1)))
 
 
 def run_curves(experiment: Experiment, quiet: bool = False,
@@ -224,9 +230,9 @@ def run_curves(experiment: Experiment, quiet: bool = False,
             directions = prober.directions(g_variables)
             for sigma in probe.sigmas:
                 for seed in range(probe.seeds):
-                    d_state = prober.train(g_variables, directions, epoch, sigma, seed)
+                    d = prober.train(g_variables, directions, epoch, sigma, seed)
                     if on_trained is not None:
-                        on_trained(epoch, sigma, seed, g_variables, d_state)
+                        on_trained(epoch, sigma, seed, g_variables, d)
     prober.records.curves = [_nest(record) for record in prober.records.curves]
     prober.records.evaluations = [_averaged(record) for record in prober.records.evaluations]
     return prober.records

@@ -17,11 +17,11 @@ import numpy as np
 
 from gandiag.analysis.evidence import percentile_interval
 from gandiag.analysis.quality import quality_metrics as metrics
-from gandiag.config import AfterProbeConfig, QualityConfig
+from gandiag.config import AfterProbeConfig, QualityConfig, TrainConfig
 from gandiag.core.caption_steps import make_discriminator_step, make_generator_step
-from gandiag.core.networks import build_networks
+from gandiag.core.networks import Networks, build_networks
 from gandiag.core.parallel import Parallel
-from gandiag.core.state import init_discriminator, optimizer_of
+from gandiag.core.state import NetworkState, init_discriminator, optimizer_of
 from gandiag.data import datasets, labels
 from gandiag.errors import GandiagError
 from gandiag.experiments.quality import quality
@@ -34,10 +34,10 @@ from gandiag.views import console
 PREMISE_BATCH = 512
 
 
-def _d_accuracy(networks, d_params, d_stats, g_variables, real, nz, key) -> float:
-    z = jax.random.normal(key, (len(real), nz))
+def _d_accuracy(networks: Networks, d: NetworkState, g_variables, real, key) -> float:
+    z = jax.random.normal(key, (len(real), networks.nz))
     fake = networks.generate(g_variables["params"], g_variables["batch_stats"], z)[0]
-    real_logits, fake_logits, _ = networks.discriminate_pair(d_params, d_stats, real, fake)
+    real_logits, fake_logits, _ = networks.discriminate_pair(d.params, d.stats, real, fake)
     return float((np.mean(np.asarray(real_logits) > 0) + np.mean(np.asarray(fake_logits) < 0)) / 2)
 
 
@@ -66,7 +66,7 @@ def run(run_dir: pathlib.Path | None, config: AfterProbeConfig = AfterProbeConfi
     epochs = saved.epochs(measuring.epochs)
     dataset = datasets.load_data(train_config.data)
     measure = quality.Measure(train_config, dataset, measuring, quiet)
-    count, nz = len(measure.reference.images), train_config.model.nz
+    count = len(measure.reference.images)
     data = jax.device_put(dataset.array)
     networks = build_networks(train_config, dataset.shape)
     rng = np.random.default_rng(measuring.seed)
@@ -84,14 +84,12 @@ def run(run_dir: pathlib.Path | None, config: AfterProbeConfig = AfterProbeConfi
             for cost, sigma in variants:
                 key = jax.random.fold_in(jax.random.key(measuring.seed), epoch)
                 if sigma not in trained_d:
-                    trained_d[sigma] = _train_discriminator(train_config, dataset.shape, sigma,
+                    trained_d[sigma] = _train_discriminator(networks, train_config, sigma,
                                                             config.iters, g_start, data, key)
-                d_params, d_stats = trained_d[sigma]
-                accuracy = _d_accuracy(networks, d_params, d_stats, g_start,
-                                       dataset.array[:PREMISE_BATCH], nz,
-                                       jax.random.fold_in(key, 1))
-                g_after = _train_generator(train_config, dataset.shape, cost, sigma,
-                                           config.g_steps, g_start, d_params, d_stats, data, key)
+                accuracy = _d_accuracy(networks, trained_d[sigma], g_start,
+                                       dataset.array[:PREMISE_BATCH], jax.random.fold_in(key, 1))
+                g_after = _train_generator(networks, train_config, cost, sigma, config.g_steps,
+                                           g_start, trained_d[sigma], data, key)
                 after_classes, after = measure.features(quality.generate_images(
                     train_config, dataset.shape, g_after, count, sample_seed))
                 real = measure.reference.features
@@ -115,29 +113,30 @@ def _covered(classes: np.ndarray, measure: quality.Measure) -> float:
                                   draws=1).covered.estimate
 
 
-def _train_discriminator(train_config, example_shape, sigma, iters, g_variables, data, key):
-    networks = build_networks(train_config, example_shape)
-    d_params, d_stats = init_discriminator(networks.discriminator, jax.random.fold_in(key, 2),
-                                           example_shape, train_config.batch_size)
+def _train_discriminator(networks: Networks, train_config: TrainConfig, sigma, iters,
+                         g_variables, data, key) -> NetworkState:
+    """A fresh D trained for ``iters`` updates against the frozen G."""
+    tx = optimizer_of(train_config.optimizer)
+    params, stats = init_discriminator(networks.discriminator, jax.random.fold_in(key, 2),
+                                       data.shape[1:], train_config.batch_size)
     # Committed, as the step's outputs are: the second call does not compile again.
-    d_params, d_stats, d_opt = Parallel().replicate(
-        (d_params, d_stats, optimizer_of(train_config.optimizer).init(d_params)))
-    step = make_discriminator_step(train_config, tuple(example_shape))
+    d = Parallel().replicate(NetworkState(params, stats, tx.init(params)))
+    step = make_discriminator_step(networks, train_config.optimizer, train_config.batch_size)
     for index in range(iters):
-        d_params, d_stats, d_opt = step(d_params, d_stats, d_opt, g_variables, data,
-                                        jax.random.fold_in(key, 100 + index), jnp.float32(sigma))
-    return d_params, d_stats
+        d = step(d, g_variables, data, jax.random.fold_in(key, 100 + index), jnp.float32(sigma))
+    return d
 
 
-def _train_generator(train_config, example_shape, cost, sigma, g_steps, g_variables, d_params,
-                     d_stats, data, key) -> dict:
-    g_params = jax.tree_util.tree_map(np.array, g_variables["params"])
-    g_stats = jax.tree_util.tree_map(np.array, g_variables["batch_stats"])
-    g_params, g_stats, g_opt = Parallel().replicate(
-        (g_params, g_stats, optimizer_of(train_config.optimizer).init(g_params)))
-    step = make_generator_step(train_config, tuple(example_shape), cost)
+def _train_generator(networks: Networks, train_config: TrainConfig, cost, sigma, g_steps,
+                     g_variables, d: NetworkState, data, key) -> dict:
+    """G's variables after ``g_steps`` steps on ``cost`` against the frozen ``d``, from a
+    fresh optimizer state."""
+    tx = optimizer_of(train_config.optimizer)
+    # Copies: the steps donate G's buffers, and ``g_variables`` is measured again.
+    params = jax.tree_util.tree_map(np.array, g_variables["params"])
+    stats = jax.tree_util.tree_map(np.array, g_variables["batch_stats"])
+    g = Parallel().replicate(NetworkState(params, stats, tx.init(params)))
+    step = make_generator_step(networks, train_config.optimizer, train_config.batch_size, cost)
     for index in range(g_steps):
-        g_params, g_stats, g_opt = step(g_params, g_stats, g_opt, d_params, d_stats, data,
-                                        jax.random.fold_in(key, 1_000_000 + index),
-                                        jnp.float32(sigma))
-    return {"params": g_params, "batch_stats": g_stats}
+        g = step(g, d, data, jax.random.fold_in(key, 1_000_000 + index), jnp.float32(sigma))
+    return g.variables

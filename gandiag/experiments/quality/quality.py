@@ -124,8 +124,7 @@ def generate_images(train_config: TrainConfig, example_shape, g_variables: dict,
     networks = build_networks(train_config, example_shape)
     key = jax.random.key(seed)
     batch = train_config.batch_size
-    chunks = [np.asarray(generate(networks, g_variables, jax.random.fold_in(key, index),
-                                  batch, train_config.model.nz))
+    chunks = [np.asarray(generate(networks, g_variables, jax.random.fold_in(key, index), batch))
               for index in range(-(-count // batch))]
     return np.concatenate(chunks)[:count]
 

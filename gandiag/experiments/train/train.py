@@ -71,9 +71,8 @@ class _StopRequests:
 
 def sample_images(config: TrainConfig, state: GANState, example_shape) -> np.ndarray:
     """G's output on a fixed batch of latents (BatchNorm on batch statistics, as in training)."""
-    g_variables = {"params": state.g_params, "batch_stats": state.g_stats}
-    return np.asarray(generate(build_networks(config, example_shape), g_variables,
-                               jax.random.key(config.seed + 1), SAMPLE_COUNT, config.model.nz))
+    return np.asarray(generate(build_networks(config, example_shape), state.g.variables,
+                               jax.random.key(config.seed + 1), SAMPLE_COUNT))
 
 
 @dataclasses.dataclass
