@@ -212,14 +212,17 @@ def test_the_printed_spec_version_carries_a_hash_of_its_content(monkeypatch):
 
 
 def test_a_row_with_parts_its_premise_stopped_does_not_say_not_measured():
-    from gandiag.analysis.evidence import ClaimResult, Effect, Interval, Premise
-    from gandiag.analysis.spec import FIGURE2
+    """Met at one checkpoint, not at the other: the row's premise says so itself."""
     from gandiag.views.claims_table import premise_text
 
-    parts = (Effect("epoch 1", Interval(3.5, 3.4, 3.6), Verdict.SUPPORTED),
-             Effect("epoch 10", Interval(3.4, 3.3, 3.5), Verdict.PREMISE_NOT_MET))
-    row = ClaimResult(FIGURE2, parts, Verdict.PREMISE_NOT_MET,
-                      Premise(FIGURE2.premise, None, "epoch 1: sup D 0.07; epoch 10: sup D 0.19"))
-    assert premise_text(row).startswith("NOT met at epoch 10")
-    measured = dataclasses.replace(row, effects=parts[:1], verdict=Verdict.SUPPORTED)
-    assert premise_text(measured).startswith("not measured")
+    checkpoints = {epoch: schema.CheckpointSummary([seed(original=cost(decay=4.0), d_max=d_max)])
+                   for epoch, d_max in ((1, 0.01), (10, 0.9))}
+    row = claims.figure2([RunSummaries(None, schema.FrozenSummary(4000, 300, 300, checkpoints),
+                                       None, None)])
+    assert [effect.verdict for effect in row.effects] == [Verdict.SUPPORTED,
+                                                          Verdict.PREMISE_NOT_MET]
+    assert (row.premise.holds, row.premise.not_met_at) == (None, ("epoch 10",))
+    assert premise_text(row).startswith("NOT met at epoch 10, met or not measured elsewhere: "
+                                        "epoch 1: sup D at the end 0.01")
+    unmeasured = dataclasses.replace(row, premise=Premise(spec.FIGURE2.premise, None, "none"))
+    assert premise_text(unmeasured) == "not measured: none"

@@ -77,11 +77,23 @@ def _short(value: float) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class Premise:
-    """A theorem's assumption measured on the run: whether it holds, and the numbers."""
+    """A theorem's assumption measured on the run: whether it holds, and the numbers.
+
+    ``holds`` None: not measured, or mixed over a row's parts; ``not_met_at`` then names
+    the parts where it is not met (each part is gated by its own premise).
+    """
 
     statement: str
     holds: bool | None
     measured: str
+    not_met_at: tuple[str, ...] = ()
+
+    @property
+    def state(self) -> str:
+        """met, NOT met, NOT met at some parts, or not measured."""
+        if self.not_met_at:
+            return f"NOT met at {', '.join(self.not_met_at)}, met or not measured elsewhere"
+        return {True: "met", False: "NOT met", None: "not measured"}[self.holds]
 
 
 def judge(effect: Interval | None, threshold: float, direction: Direction,

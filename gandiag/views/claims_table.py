@@ -41,17 +41,10 @@ READING = ("Each row: the paper's statement and number; the effect measured here
 
 
 def premise_text(result: ClaimResult) -> str:
-    """The premise column: met, NOT met, met in part (parts are gated by their own premise),
-    or not measured; never "not measured" beside a part its premise stopped."""
+    """The premise column: its state (``Premise.state``) and what was measured."""
     if result.premise is None:
         return result.spec.premise or "-"
-    state = {True: "met", False: "NOT met", None: "not measured"}[result.premise.holds]
-    if result.premise.holds is None and any(
-            effect.verdict is Verdict.PREMISE_NOT_MET for effect in result.effects):
-        stopped = ", ".join(effect.label for effect in result.effects
-                            if effect.verdict is Verdict.PREMISE_NOT_MET)
-        state = f"NOT met at {stopped}, met or not measured elsewhere"
-    return f"{state}: {result.premise.measured or result.premise.statement}"
+    return f"{result.premise.state}: {result.premise.measured or result.premise.statement}"
 
 
 def interval_method(result: ClaimResult) -> str:

@@ -188,15 +188,18 @@ def _figure2_premise(probes: Sequence[FrozenSummary], epoch: int) -> Premise | N
                    f"epsilon < 1")
 
 
-def _row_premise(statement: str, premises: Sequence[Premise | None]) -> Premise | None:
-    """The row's premise from its parts': met if all are, not met if none is, else None
-    (mixed: each part is gated by its own)."""
-    known = [p for p in premises if p is not None]
+def _row_premise(statement: str, parts: Sequence[Part]) -> Premise | None:
+    """The row's premise from its parts': met if all are, not met if none is, else mixed
+    (None, naming the parts where it is not met: each part is gated by its own)."""
+    known = [part for part in parts if part.premise is not None]
     if not known:
         return None
-    held = [p.holds for p in known]
+    held = [part.premise.holds for part in known]
     holds = True if all(held) else False if not any(held) else None
-    return Premise(statement, holds, "; ".join(p.measured for p in known if p.measured))
+    not_met_at = tuple(part.label for part in known if part.premise.holds is False)
+    return Premise(statement, holds, "; ".join(part.premise.measured for part in known
+                                               if part.premise.measured),
+                   not_met_at if holds is None else ())
 
 
 def decomposition(probes: Sequence[FrozenSummary], epoch: int) -> str:
@@ -228,8 +231,7 @@ def figure2(runs: Sequence[RunSummaries]) -> ClaimResult:
     premises = {epoch: _figure2_premise(probes, epoch) for epoch in effects}
     parts = [Part(f"epoch {e}", interval, premises[e]) for e, interval in effects.items()]
     notes = [decomposition(probes, epoch) for epoch in effects]
-    return evidence.decide(spec.FIGURE2, parts,
-                           _row_premise(spec.FIGURE2.premise, list(premises.values())),
+    return evidence.decide(spec.FIGURE2, parts, _row_premise(spec.FIGURE2.premise, parts),
                            "; ".join(note for note in notes if note), _units(probes))
 
 
@@ -257,7 +259,7 @@ def _figure3_row(claim: evidence.ClaimSpec, probes: Sequence[FrozenSummary], fie
                                 or fallback(seed))
     premises = {epoch: _accurate_premise(claim, probes, epoch, field) for epoch in effects}
     parts = [Part(f"epoch {e}", interval, premises[e]) for e, interval in effects.items()]
-    return evidence.decide(claim, parts, _row_premise(claim.premise, list(premises.values())),
+    return evidence.decide(claim, parts, _row_premise(claim.premise, parts),
                            units=_units(probes))
 
 
