@@ -31,6 +31,7 @@ from gandiag.core.sample_scores import make_sample_scores
 from gandiag.data import datasets
 from gandiag.experiments.ablate import resolution
 from gandiag.experiments.probe import probe as probing
+from gandiag.experiments.probe import probe_records
 from gandiag.store import layout, locks, records, runs
 from gandiag.store.saved_run import complete
 from gandiag.store.schema import FrozenSummary, write_summary
@@ -158,9 +159,9 @@ def _run_variant(base: probing.Experiment, study: str, variant: Variant,
             endpoints.append(per_sample.measure(epoch, sigma, seed, g_variables, d, key))
 
     found = probing.run_curves(experiment, quiet, on_trained)
-    probing.write_records(output, found)
+    probe_records.write_records(output, found)
     summary = FrozenSummary(probe.iters, len(experiment.held_out), experiment.eval_size,
-                            probing.checkpoint_summaries(found))
+                            probe_records.checkpoint_summaries(found))
     plots.frozen_figures(summaries.group_curves(found.curves),
                          summaries.group(found.evaluations), output)
     if per_sample is not None:

@@ -14,6 +14,7 @@ from gandiag.core.probe_step import make_evaluation
 from gandiag.core.state import NetworkState
 from gandiag.errors import GandiagError
 from gandiag.experiments.probe import probe as probing
+from gandiag.experiments.probe import probe_records
 from gandiag.store import layout, locks
 from gandiag.store.schema import Estimate, NoiseRow, NoiseSeed, NoiseSummary, write_summary
 from gandiag.views import console, plots
@@ -120,7 +121,7 @@ def _run(experiment: probing.Experiment, probe: ProbeConfig, options: NoiseOptio
                            evaluation.transport_samples, rows)
     if not primary:
         return summary
-    probing.write_records(output, found)
+    probe_records.write_records(output, found)
     write_summary(output.summary, summary)
     figure_epoch = options.figure_epoch or experiment.epochs[-1]
     plots.noise_gradients({f"sigma {s:g}": summaries.group_curves(found.curves, s)[figure_epoch]

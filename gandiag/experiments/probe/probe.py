@@ -15,7 +15,6 @@ import jax.numpy as jnp
 import numpy as np
 
 from gandiag.analysis import summaries
-from gandiag.analysis.judge import judge_log, judge_units
 from gandiag.analysis.spec import (
     EVALUATE_EARLY_UNTIL,
     EVALUATE_EVERY_EARLY,
@@ -40,11 +39,11 @@ from gandiag.core.probe_step import (
 from gandiag.core.state import NetworkState, init_discriminator, optimizer_of
 from gandiag.data import datasets
 from gandiag.errors import GandiagError
+from gandiag.experiments.probe.probe_records import Records, checkpoint_summaries, write_records
 from gandiag.store import layout, locks, records, runs
 from gandiag.store.fetch import MetricBuffer
 from gandiag.store.saved_run import SavedRun
-from gandiag.store.schema import CheckpointSummary, FrozenSummary, write_summary
-from gandiag.store.tensorboard import write_probe_events
+from gandiag.store.schema import FrozenSummary, write_summary
 from gandiag.views import console, plots
 from gandiag.views.report import tables
 
@@ -136,15 +135,6 @@ def evaluation_points(iters: int) -> set[int]:
 def premise_points(iters: int) -> set[int]:
     """The numbers of D updates after which Theorem 2.4's premise is measured."""
     return {*range(0, iters + 1, PREMISE_EVERY), iters}
-
-
-@dataclasses.dataclass
-class Records:
-    """What the probe loop keeps: curves, held-out evaluations and premises, by stream."""
-
-    curves: list[dict] = dataclasses.field(default_factory=list)
-    evaluations: list[dict] = dataclasses.field(default_factory=list)
-    premises: list[dict] = dataclasses.field(default_factory=list)
 
 
 class _Prober:
@@ -277,30 +267,6 @@ def begin(experiment: Experiment, settings: dict, quiet: bool) -> None:
                 f"{len(experiment.held_out)} examples held out"
                 + (f", sigmas {', '.join(f'{s:g}' for s in probe.sigmas)}"
                    if probe.sigmas != (0.0,) else ""), quiet)
-
-
-def write_records(output: layout.ExperimentDir, found: Records) -> None:
-    """curves.jsonl, heldout.jsonl and premises.jsonl of an experiment, and the noise-free
-    records as the log that `gandiag judge` reads (log.csv)."""
-    records.write_jsonl(output.curves, found.curves)
-    records.write_jsonl(output.heldout, found.evaluations)
-    records.write_jsonl(output.premises, found.premises)
-    write_probe_events(output.path, found)
-    rows = log_rows(found)
-    if rows:
-        judge_log.write(output.path / judge_log.LOG_NAME, rows)
-
-
-def log_rows(found: Records, sigma: float = 0.0) -> list[dict]:
-    """The records of one noise level as the judge's log rows."""
-    return judge_units.log_rows(found.curves, found.evaluations, found.premises, sigma)
-
-
-def checkpoint_summaries(found: Records, sigma: float = 0.0) -> dict[int, CheckpointSummary]:
-    """{epoch: every D seed's summary} at one noise level, read from the log rows exactly as
-    `gandiag judge` reads the log, so a report and the judge give the same rows."""
-    units = judge_units.group([judge_log.from_rows(judge_log.LOG_NAME, log_rows(found, sigma))])
-    return next((judge_units.checkpoint_summaries(run) for run in units.values()), {})
 
 
 def run(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName,
