@@ -5,6 +5,7 @@ import json
 import math
 import shutil
 
+import flax.linen as nn
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -13,7 +14,8 @@ from gandiag.analysis import statistics, summaries
 from gandiag.analysis.probe import probe_claims
 from gandiag.cli import app
 from gandiag.config import DataConfig, ModelConfig, ProbeConfig, TrainConfig
-from gandiag.core.probe_step import make_probe_step, probe_networks
+from gandiag.core.networks import Networks
+from gandiag.core.probe_step import make_evaluation, make_probe_step, probe_networks
 from gandiag.experiments.probe import probe as probes
 from gandiag.store import records as metrics
 from gandiag.store import schema
@@ -197,6 +199,23 @@ def test_probes_that_differ_only_in_their_loop_share_one_compiled_step():
     step = step_of(ProbeConfig(iters=4000))
     assert step_of(ProbeConfig(epochs=(25,), iters=1000, seeds=3, sigmas=(0.0, 2.0))) is step
     assert step_of(ProbeConfig(costs=("original",))) is not step
+
+
+def test_networks_with_unhashable_attributes_still_key_the_step_caches():
+    """A user's module may hold a list (Flax cannot hash it): compared by identity instead."""
+
+    class Listed(nn.Module):
+        widths: tuple = ()
+
+        def __call__(self, inputs, train: bool = True):
+            return inputs
+
+    generator, discriminator = Listed(widths=[4, 2]), Listed(widths=[2, 4])
+    networks = Networks(generator, discriminator, nz=2)
+    assert networks == Networks(generator, discriminator, nz=2)
+    assert networks != Networks(Listed(widths=[4, 2]), discriminator, nz=2)
+    assert make_evaluation(networks, ProbeConfig()) is make_evaluation(
+        Networks(generator, discriminator, nz=2), ProbeConfig())
 
 
 def test_probe_names_a_damaged_checkpoint_in_one_line(tiny_run, tmp_path):

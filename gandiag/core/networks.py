@@ -10,13 +10,14 @@ from gandiag.config import DBatching, TrainConfig
 from gandiag.core.state import build_discriminator, build_generator
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)
 class Networks:
     """G and D with the Flax variable plumbing hidden: apply returns (output, new stats).
 
-    Built once per experiment and passed to its step factories. ``nz``: the size of G's
-    latents. ``forward_generator``: G as the same function without custom VJPs, which
-    forward-mode differentiation needs (None: G itself).
+    Built once per experiment and passed to its step factories, which cache their compiled
+    steps by it (``__hash__``). ``nz``: the size of G's latents. ``forward_generator``: G
+    as the same function without custom VJPs, which forward-mode differentiation needs
+    (None: G itself).
     """
 
     generator: nn.Module
@@ -24,6 +25,16 @@ class Networks:
     nz: int
     batching: DBatching = "separate"
     forward_generator: nn.Module | None = None
+
+    def _key(self) -> tuple:
+        modules = (self.generator, self.discriminator, self.forward_generator)
+        return (*map(_value_or_identity, modules), self.nz, self.batching)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Networks) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
     def generate(self, params, stats, z, train: bool = True):
         return apply_module(self.generator, params, stats, z, train)
@@ -60,6 +71,17 @@ class Networks:
         if self.batching != "separate":
             return self.discriminate_pair(params, stats, real, fake)[1]
         return self.discriminate(params, stats, fake)[0]
+
+
+def _value_or_identity(module: nn.Module | None):
+    """A module as a cache key: by value (equal settings, equal modules), or by identity where
+    a user's module holds unhashable attributes (a list of widths); core/user_model.py builds
+    those once per process, so each setting still compiles once."""
+    try:
+        hash(module)
+    except TypeError:
+        return id(module)
+    return module
 
 
 def apply_module(module: nn.Module, params, stats, inputs, train: bool):
