@@ -319,6 +319,9 @@ def paper(
                                        "seed + 1, ...); default: the preset's"),
     run_dir: pathlib.Path | None = typer.Option(None, help="Default: runs/paper-<preset>"),
     overwrite: bool = typer.Option(False, help="Delete --run-dir first"),
+    workers: int | None = typer.Option(
+        None, help="Single-threaded worker processes running independent steps side by side "
+        "(0: none); default: one per CPU core when there are several G runs"),
     quiet: bool = typer.Option(False),
 ):
     """The whole paper in one run dir: train, Figures 1-3, noise, report (skips what is done)."""
@@ -334,7 +337,7 @@ def paper(
     run_dir = one_run_dir(run_dir_argument, run_dir) or runs.runs_root() / f"paper-{preset}"
     if overwrite and run_dir.exists():
         shutil.rmtree(run_dir)
-    chain.run(chosen, run_dir, quiet)
+    chain.run(chosen, run_dir, quiet, workers)
     runs.mark_latest(run_dir)
 
 
