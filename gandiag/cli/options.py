@@ -190,7 +190,7 @@ def choice_argument(literal, help: str):
     """A required argument taking one of a ``Literal``'s values (listed in --help, completed
     by the shell; the config that receives it checks it)."""
     allowed = choices(literal)
-    return typer.Argument(..., help=help, metavar=f"{{{'|'.join(allowed)}}}",
+    return typer.Argument(..., help=help, metavar="|".join(allowed),
                           autocompletion=lambda: list(allowed), show_default=False)
 
 
