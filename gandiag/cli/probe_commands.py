@@ -132,8 +132,8 @@ def toy_noise(options: Settings,
 
 # Every default is the preset of the run's data set (experiments/ablate/ablate_preset.py).
 ABLATE_FLAGS = [
-    Flag("studies", "Run only this study (repeatable); default: all, in the order listed",
-         name="study", choices=registry.STUDY_NAMES),
+    Flag("studies", f"Run only this study (repeatable): {', '.join(registry.STUDY_NAMES)}; "
+         "default: all, in that order", name="study", choices=registry.STUDY_NAMES),
     Flag("probe.iters", "D iterations per variant; default: the data set's ablate preset"),
     Flag("probe.seeds", "D seeds per variant; default: the preset's"),
     Flag("probe.epochs", "Saved epochs, e.g. 1,25; default: the preset's", parse=parse_ints),
