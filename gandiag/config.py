@@ -552,7 +552,7 @@ class PaperConfig:
     def __post_init__(self):
         _choice("preset", self.preset, typing.get_args(PaperPresetName))
 
-    def given(self, *names: str) -> dict:
+    def overrides(self, *names: str) -> dict:
         """The fields of ``names`` that change the preset (those not None), by name."""
         return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
 

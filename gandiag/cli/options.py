@@ -89,22 +89,24 @@ class Flag:
         """The option as a parameter Typer reads, its type and default from ``defaults``
         (a config class instead: no default, the option is None unless given)."""
         config_class = _config_class(defaults)
-        kind = field_type(config_class, self.path)
         value = None if defaults is config_class else field_value(defaults, self.path)
-        if self.parse is not None:
-            annotation, value = str | None, self.default or (None if value is None else ",".join(
-                f"{v:g}" if isinstance(v, float) else str(v) for v in value))
-        elif _is_tuple(kind):
-            annotation, value = list[_option_type(typing.get_args(kind)[0])] | None, (
-                list(value) if value else None)
-        else:
-            annotation = _option_type(kind) if value is not None else _option_type(kind) | None
+        annotation, value = self._typed(field_type(config_class, self.path), value)
         allowed = self.allowed(config_class)
         option = typer.Option(value, help=self.help, hidden=self.hidden,
                               metavar=f"[{'|'.join(allowed)}]" if allowed else None,
                               autocompletion=(lambda: list(allowed)) if allowed else None)
         return inspect.Parameter(self.parameter, inspect.Parameter.KEYWORD_ONLY,
                                  default=option, annotation=annotation)
+
+    def _typed(self, kind, value) -> tuple[object, object]:
+        """The type Typer parses the option as, and the option's default for ``value``."""
+        if self.parse is not None:  # text, parsed by ``convert``
+            text = None if value is None else ",".join(
+                f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+            return str | None, self.default or text
+        if _is_tuple(kind):  # repeatable
+            return list[_option_type(typing.get_args(kind)[0])] | None, list(value or ()) or None
+        return _option_type(kind) if value is not None else _option_type(kind) | None, value
 
     def convert(self, value):
         """The field's value from the option's (never None: None is the config's default)."""

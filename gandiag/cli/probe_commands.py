@@ -69,6 +69,7 @@ NOISE_FLAGS = [
     Flag("figure_epoch", "Checkpoint of noise_gradients.png; default: the last"),
 ]
 
+
 @with_flags(probe=(PROBE_FLAGS, ProbeConfig()), parallel=(PARALLEL_FLAGS, ParallelConfig()))
 def freeze_g_train_d(probe: Settings, parallel: Settings,
                      run_dir_argument: pathlib.Path | None = RunDirArgument,

@@ -145,8 +145,8 @@ def paper(options: Settings,
 
     config = options.apply(PaperConfig())
     chosen = presets.configure(
-        config.preset, data=config.given("dataset", "data_dir", "split", "image_size"),
-        model=config.given("ngf", "ndf", "nz"), epochs=config.epochs, iters=config.iters,
+        config.preset, data=config.overrides("dataset", "data_dir", "split", "image_size"),
+        model=config.overrides("ngf", "ndf", "nz"), epochs=config.epochs, iters=config.iters,
         sigmas=config.sigmas or None, seed=config.seed, g_seeds=config.g_seeds)
     run_dir = one_run_dir(run_dir_argument, run_dir) or runs.runs_root() / f"paper-{config.preset}"
     if overwrite and run_dir.exists():
