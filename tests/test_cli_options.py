@@ -201,11 +201,12 @@ def test_paper_hands_over_its_preset_with_the_options_given(handed, tmp_path):
     calls = handed(paper)
     invoke("paper", "--run-dir", str(tmp_path / "a"))
     invoke("paper", "--preset", "cpu", "--split", "test", "--ngf", "8", "--epochs", "2",
-           "--iters", "5", "--sigma", "0,1", "--seed", "4", "--g-seeds", "2", str(tmp_path / "b"))
-    assert calls[0] == (presets.configure("quick"), tmp_path / "a", False)
+           "--iters", "5", "--sigma", "0,1", "--seed", "4", "--g-seeds", "2", "--workers", "0",
+           str(tmp_path / "b"))
+    assert calls[0] == (presets.configure("quick"), tmp_path / "a", False, None)
     assert calls[1] == (presets.configure("cpu", data={"split": "test"}, model={"ngf": 8},
                                           epochs=2, iters=5, sigmas=(0.0, 1.0), seed=4,
-                                          g_seeds=2), tmp_path / "b", False)
+                                          g_seeds=2), tmp_path / "b", False, 0)
 
 
 def test_sweep_hands_over_its_sweep_and_where_it_runs(handed, tmp_path):
