@@ -45,6 +45,8 @@ UPSAMPLED_FROM: dict[str, int] = {"digits": 8}
 GMode = Literal["train", "eval"]
 # D's (or G's) optimiser: Adam, or plain SGD without momentum (`ablate length-optimiser`).
 OptimizerName = Literal["adam", "sgd"]
+# `gandiag paper`'s presets (experiments/paper/presets.py), by name.
+PaperPresetName = Literal["quick", "cpu", "gpu"]
 # `gandiag theory`'s checks, in the order they run (and `--only` chooses from).
 TheoryCheck = Literal["vanishing", "minus-log-d", "cauchy", "wasserstein", "noise", "dirac"]
 
@@ -518,3 +520,57 @@ class AblateConfig:
         _positive("length iters", self.length_iters)
         for size in self.resolution_sizes:
             _choice("resolution size", size, IMAGE_SIZES)
+
+
+@dataclasses.dataclass(frozen=True)
+class PaperConfig:
+    """`gandiag paper`: a preset by name, and what the command line changes in it.
+
+    None keeps the preset's value: ``dataset`` to ``image_size`` change its data, ``nz``,
+    ``ngf`` and ``ndf`` its model, ``epochs`` and ``seed`` its training, ``iters`` every
+    experiment's D iterations, ``sigmas`` add-noise's levels and ``g_seeds`` how many G
+    runs train (seeds ``seed``, ``seed + 1``, ...). ``presets.configure`` resolves it.
+    ``workers``: processes that run independent steps side by side (0: none; None: one
+    per CPU core when there are several G runs).
+    """
+
+    preset: PaperPresetName = "quick"
+    dataset: DatasetName | None = None
+    data_dir: str | None = None
+    split: Split | None = None
+    image_size: int | None = None
+    nz: int | None = None
+    ngf: int | None = None
+    ndf: int | None = None
+    epochs: int | None = None
+    iters: int | None = None
+    sigmas: tuple[float, ...] | None = None
+    seed: int | None = None
+    g_seeds: int | None = None
+    workers: int | None = None
+
+    def __post_init__(self):
+        _choice("preset", self.preset, typing.get_args(PaperPresetName))
+
+    def overrides(self, *names: str) -> dict:
+        """The fields of ``names`` that change the preset (those not None), by name."""
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
+
+
+VALIDATE_MIN_REPEATS = 10
+
+
+@dataclasses.dataclass(frozen=True)
+class ValidateConfig:
+    """`gandiag validate`: each claim with worlds (or only ``claims``) judged in ``repeats``
+    simulated draws per world whose truth is known (200 keep it under 5 minutes on 2
+    cores); ``write_spec_rates`` also writes each claim's measured false rates, keyed by the
+    spec's hash, to the file every report reads them from."""
+
+    repeats: int = 200
+    claims: tuple[str, ...] = ()
+    write_spec_rates: bool = False
+
+    def __post_init__(self):
+        _require(self.repeats >= VALIDATE_MIN_REPEATS, f"--repeats must be at least "
+                 f"{VALIDATE_MIN_REPEATS}, got {self.repeats}")

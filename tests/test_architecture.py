@@ -62,7 +62,7 @@ def test_the_import_contract_catches_a_violation(tmp_path, edit, broken):
 def test_only_the_command_line_moves_the_latest_run_pointer():
     callers = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "gandiag").rglob("*.py")
                      if "mark_latest(" in path.read_text() and path.name != "runs.py")
-    assert callers == ["gandiag/cli/commands.py"]
+    assert callers == ["gandiag/cli/train_commands.py"]
 
 
 def test_checkpoints_are_opened_in_one_place():

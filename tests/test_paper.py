@@ -68,3 +68,21 @@ def test_mnist_presets_use_the_train_split_when_present(tmp_path, files, split):
         (tmp_path / name).write_bytes(b"")
     chosen = paper.configure("cpu", data={"data_dir": str(tmp_path)})
     assert chosen.train.data.split == split
+
+
+def test_workers_give_the_records_of_one_worker_byte_for_byte(tmp_path):
+    # Every step runs single-threaded in a worker whether one or two run, so the numbers
+    # cannot depend on the split.
+    made = {}
+    for count in (1, 2):
+        run_dir = tmp_path / f"workers-{count}"
+        result = CliRunner().invoke(app, ["paper", *TINY, "--epochs", "1", "--g-seeds", "2",
+                                          "--workers", str(count), "--run-dir", str(run_dir)])
+        assert result.exit_code == 0, result.output
+        assert f"on {count} single-threaded worker" in result.output
+        made[count] = run_dir
+    names = [f"g{i}/{part}" for i in (0, 1) for part in (
+        "metrics.jsonl", "probe/curves.jsonl", "probe/heldout.jsonl", "probe/log.csv",
+        "probe/premises.jsonl", "probe/summary.json", "add_noise/summary.json")]
+    for name in names:
+        assert (made[1] / name).read_bytes() == (made[2] / name).read_bytes(), name

@@ -45,7 +45,7 @@ def test_sweep_finishes_compares_and_skips_finished_settings_on_a_rerun(tmp_path
 
 def test_a_setting_layout_matches_the_makefile_targets(tmp_path):
     config = sweep.SweepConfig("noise", ("0", "0.1"), tmp_path)
-    settings = config.settings()
+    settings = sweep.settings(config)
     assert [s.run_dir for s in settings] == [tmp_path / "noise" / "sigma_0",
                                              tmp_path / "noise" / "sigma_0.1"]
     run_dir = str(tmp_path / "noise" / "sigma_0.1")

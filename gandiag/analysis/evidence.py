@@ -126,6 +126,11 @@ def effect_reading(effect: Interval | None, threshold: float, direction: Directi
     return Verdict.INCONCLUSIVE
 
 
+def bonferroni_level(family: int, level: float = LEVEL) -> float:
+    """The two-sided level whose one-sided tails are those of ``level`` split ``family`` ways."""
+    return 1.0 - (1.0 - level) / max(family, 1)
+
+
 def combine(verdicts: Sequence[Verdict]) -> Verdict:
     """The verdict of a claim made of several parts (see ``_PRECEDENCE``)."""
     if not verdicts:

@@ -1,8 +1,9 @@
 """Command-line options declared once, as ``Flag``s naming a config field's dotted path.
 
-Their types and defaults come from the config classes, so a field's default lives in
-``gandiag.config`` only. ``with_flags`` adds them to a command and hands it the parsed
-values as ``Settings``, which know which options the user actually gave.
+Their types, defaults and choices come from the config classes, so a field's default
+lives in its config only. ``with_flags`` adds them to a command and hands it the parsed
+values as ``Settings``, which know which options the user actually gave. The few options
+that set no config field are in ``PLAIN_OPTIONS``.
 """
 
 import dataclasses
@@ -35,6 +36,11 @@ def parse_floats(text: str, option: str) -> tuple[float, ...]:
                            "e.g. 0,0.1,0.5") from None
 
 
+def parse_names(text: str, option: str) -> tuple[str, ...]:
+    """'a,b' or 'a b' -> ('a', 'b'): names separated by commas or spaces."""
+    return tuple(text.replace(",", " ").split())
+
+
 def parse_costs(text: str, option: str = "--cost") -> tuple[str, ...]:
     """'both' -> the paper's two costs; otherwise a comma-separated list of generator costs."""
     if text == "both":
@@ -46,12 +52,17 @@ def parse_costs(text: str, option: str = "--cost") -> tuple[str, ...]:
 class Flag:
     """A command-line option that sets one config field.
 
+    A tuple field without ``parse`` is a repeatable option (``--study a --study b``).
+
     Attributes:
         path: the field's dotted name in the config, e.g. ``optimizer.lr``.
         help: the option's help text.
         name: the option's name when it is not the field's (``--cost`` sets ``costs``).
         parse: for list fields, ``(text, "--option") -> value``; the option takes text.
         default: the text default of a list option when it is not the config's default.
+        choices: the allowed values where a registry above the config names them (a
+            ``Literal`` field's come from its type).
+        hidden: left out of ``--help`` (options for tests).
     """
 
     path: str
@@ -59,6 +70,8 @@ class Flag:
     name: str | None = None
     parse: Callable[[str, str], object] | None = None
     default: str | None = None
+    choices: tuple[str, ...] = ()
+    hidden: bool = False
 
     @property
     def parameter(self) -> str:
@@ -68,23 +81,38 @@ class Flag:
     def option(self) -> str:
         return "--" + self.parameter.replace("_", "-")
 
+    def allowed(self, config_class) -> tuple[str, ...]:
+        """The values the option takes, for --help and the shell; () for any."""
+        return self.choices or _literal_choices(field_type(config_class, self.path))
+
     def typer_parameter(self, defaults) -> inspect.Parameter:
-        value = field_value(defaults, self.path)
-        kind = field_type(type(defaults), self.path)
-        if self.parse is not None:
-            annotation, value = str, self.default or ",".join(f"{v:g}" if isinstance(v, float)
-                                                              else str(v) for v in value)
-        else:
-            annotation = _option_type(kind)
-        allowed = _literal_choices(kind)
-        option = typer.Option(value, help=self.help,
+        """The option as a parameter Typer reads, its type and default from ``defaults``
+        (a config class instead: no default, the option is None unless given)."""
+        config_class = _config_class(defaults)
+        value = None if defaults is config_class else field_value(defaults, self.path)
+        annotation, value = self._typed(field_type(config_class, self.path), value)
+        allowed = self.allowed(config_class)
+        option = typer.Option(value, help=self.help, hidden=self.hidden,
                               metavar=f"[{'|'.join(allowed)}]" if allowed else None,
                               autocompletion=(lambda: list(allowed)) if allowed else None)
         return inspect.Parameter(self.parameter, inspect.Parameter.KEYWORD_ONLY,
                                  default=option, annotation=annotation)
 
+    def _typed(self, kind, value) -> tuple[object, object]:
+        """The type Typer parses the option as, and the option's default for ``value``."""
+        if self.parse is not None:  # text, parsed by ``convert``
+            text = None if value is None else ",".join(
+                f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+            return str | None, self.default or text
+        if _is_tuple(kind):  # repeatable
+            return list[_option_type(typing.get_args(kind)[0])] | None, list(value or ()) or None
+        return _option_type(kind) if value is not None else _option_type(kind) | None, value
+
     def convert(self, value):
-        return self.parse(value, self.option) if self.parse is not None else value
+        """The field's value from the option's (never None: None is the config's default)."""
+        if self.parse is not None:
+            return self.parse(value, self.option)
+        return tuple(value) if isinstance(value, list) else value
 
 
 @dataclasses.dataclass(frozen=True)
@@ -119,6 +147,9 @@ def with_flags(**groups: tuple[list[Flag], object]):
     """Add each group's flags to a command, passed to it as ``Settings`` under the group's name.
 
     ``groups``: name -> (flags, the config instance whose fields give types and defaults).
+    A config class instead of an instance gives the types only: such options change a
+    config chosen at run time (a preset), and their ``Settings`` hold only those given.
+    The command keeps its flags as ``flags``: option -> (Flag, its config or class).
     """
 
     def decorate(command):
@@ -132,10 +163,16 @@ def with_flags(**groups: tuple[list[Flag], object]):
         def wrapper(**kwargs):
             context = kwargs.pop(_CONTEXT)
             settings = {}
-            for group, (flags, _) in groups.items():
-                values = {flag.path: flag.convert(kwargs.pop(flag.parameter)) for flag in flags}
+            for group, (flags, defaults) in groups.items():
                 given = frozenset(flag.path for flag in flags if context.get_parameter_source(
                     flag.parameter).name != "DEFAULT")
+                values = {}
+                for flag in flags:
+                    value = kwargs.pop(flag.parameter)
+                    if value is not None:
+                        values[flag.path] = flag.convert(value)
+                    elif not isinstance(defaults, type):
+                        values[flag.path] = field_value(defaults, flag.path)
                 settings[group] = Settings(values, given)
             return command(**settings, **kwargs)
 
@@ -144,9 +181,27 @@ def with_flags(**groups: tuple[list[Flag], object]):
         parameters = [context, *own, *added]
         wrapper.__signature__ = inspect.Signature(parameters)
         wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+        wrapper.flags = {flag.option: (flag, defaults) for flags, defaults in groups.values()
+                         for flag in flags}
         return wrapper
 
     return decorate
+
+
+def choice_argument(literal, help: str):
+    """A required argument taking one of a ``Literal``'s values (listed in --help, completed
+    by the shell; the config that receives it checks it)."""
+    allowed = choices(literal)
+    return typer.Argument(..., help=help, metavar="|".join(allowed),
+                          autocompletion=lambda: list(allowed), show_default=False)
+
+
+def _config_class(defaults) -> type:
+    return defaults if isinstance(defaults, type) else type(defaults)
+
+
+def _is_tuple(kind) -> bool:
+    return typing.get_origin(kind) is tuple
 
 
 def _literal_choices(kind) -> tuple[str, ...]:

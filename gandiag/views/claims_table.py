@@ -22,6 +22,7 @@ CLAIM_FIGURES = {
     "figure3-jitter": layout.COST_FIGURES["minus-log-d"],
     "theorem26": layout.COST_FIGURES["minus-log-d"], "noise": layout.NOISE_GRADIENTS,
     "wasserstein": layout.NOISE_ACCURACY, "mode-dropping": layout.QUALITY_FIGURE,
+    "mode-dropping-learners": layout.QUALITY_FIGURE,
     "figure3-caption": layout.QUALITY_FIGURE,
 }
 SEE = "See"

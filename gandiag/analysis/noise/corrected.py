@@ -20,11 +20,6 @@ import scipy.stats
 from gandiag.analysis.evidence import LEVEL, Interval
 
 
-def bonferroni_level(family: int, level: float = LEVEL) -> float:
-    """The two-sided level whose one-sided tails are those of ``level`` split ``family`` ways."""
-    return 1.0 - (1.0 - level) / max(family, 1)
-
-
 def _widened(single: Interval, level: float) -> Interval:
     """A stored 90% interval widened to ``level``, as a normal interval's half-widths scale."""
     scale = scipy.stats.norm.ppf(0.5 + level / 2) / scipy.stats.norm.ppf(0.5 + LEVEL / 2)

@@ -26,9 +26,16 @@ import statistics as pystatistics
 from collections.abc import Sequence
 
 from gandiag.analysis import evidence, spec
-from gandiag.analysis.evidence import ClaimResult, Effect, Interval, Premise, Verdict
+from gandiag.analysis.evidence import (
+    ClaimResult,
+    Effect,
+    Interval,
+    Premise,
+    Verdict,
+    bonferroni_level,
+)
 from gandiag.analysis.noise import bounds
-from gandiag.analysis.noise.corrected import bonferroni_level, units_interval
+from gandiag.analysis.noise.corrected import units_interval
 from gandiag.store.schema import NoiseRow, NoiseSummary
 
 

@@ -95,7 +95,8 @@ def run(run_dir, probe: ProbeConfig, options: NoiseOptions = NoiseOptions(),
     and they are the real side of the empirical W.
     """
     experiment = probing.prepare(run_dir, probe, layout.ADD_NOISE, parallel)
-    with locks.hold(experiment.run.path, writer=experiment.mesh.primary):
+    with locks.hold(experiment.run.path, writer=experiment.mesh.primary,
+                    experiment=layout.ADD_NOISE):
         return _run(experiment, probe, options, quiet or not experiment.mesh.primary)
 
 

@@ -4,7 +4,8 @@ For each G seed: train -> probe (Figures 1-3, with held-out evaluations and prem
 add-noise; then one report over every G run. With one G seed the run dir is a plain run;
 with several it is a run set (``members.json``) of runs ``g0``, ``g1``, ... A step whose
 outputs already exist for the same config is skipped, so an interrupted chain resumes
-where it stopped (training itself resumes from its last checkpoint).
+where it stopped (training itself resumes from its last checkpoint). With several G runs
+on a CPU, independent steps run side by side on single-threaded workers (``workers``).
 """
 
 import contextlib
@@ -13,8 +14,9 @@ import pathlib
 import time
 
 from gandiag.config import TrainConfig, to_dict
-from gandiag.errors import Interrupted
+from gandiag.errors import GandiagError, Interrupted
 from gandiag.experiments.noise import add_noise
+from gandiag.experiments.paper import workers
 from gandiag.experiments.paper.presets import PaperPreset
 from gandiag.experiments.probe import probe as probing
 from gandiag.experiments.train import train
@@ -30,13 +32,13 @@ def _given(config) -> dict:
     return {k: v for k, v in to_dict(config).items() if v not in (None, [])}
 
 
-def _train(chosen: PaperPreset, run: layout.RunDir, quiet: bool) -> None:
+def _train(chosen: PaperPreset, run: layout.RunDir, quiet: bool, timed: bool = True) -> None:
     """Train the preset's G, or resume it, unless its checkpoints are all there."""
     if trained(run.path, train.resolve(chosen.train)):
         say(f"train: done in {run.path}, skipped")
         return
     resume = run.config.is_file()
-    with _timed(f"{run.path.name}/train"):
+    with _timed(f"{run.path.name}/train") if timed else contextlib.nullcontext():
         result = train.run(chosen.train, run.path, resume=resume, overwrite=not resume,
                            quiet=quiet)
         if result.interrupted:  # inside the timing: an interrupted step did not finish
@@ -53,35 +55,90 @@ def members(chosen: PaperPreset, root: pathlib.Path) -> list[tuple[layout.RunDir
             for index in range(chosen.g_seeds)]
 
 
-def _experiments(chosen: PaperPreset, run: layout.RunDir, quiet: bool) -> None:
-    steps = [(layout.PROBE, _given(chosen.probe),
-              lambda: probing.run(run.path, chosen.probe, layout.PROBE, quiet)),
-             (layout.ADD_NOISE, {**_given(chosen.noise), **_given(chosen.noise_options)},
-              lambda: add_noise.run(run.path, chosen.noise, chosen.noise_options, quiet))]
-    for name, expected, step in steps:
-        if complete(run.experiment(name), expected):
-            say(f"{run.path.name}/{name}: done, skipped")
-        else:
-            with _timed(f"{run.path.name}/{name}"):
-                step()
+def _experiment_steps(chosen: PaperPreset, run: layout.RunDir) -> list[tuple[str, dict]]:
+    """The run's experiments, each with the settings its saved output must match."""
+    return [(layout.PROBE, _given(chosen.probe)),
+            (layout.ADD_NOISE, {**_given(chosen.noise), **_given(chosen.noise_options)})]
+
+
+def _experiment(chosen: PaperPreset, run_path: pathlib.Path, name: str, quiet: bool) -> None:
+    if name == layout.PROBE:
+        probing.run(run_path, chosen.probe, layout.PROBE, quiet)
+    else:
+        add_noise.run(run_path, chosen.noise, chosen.noise_options, quiet)
+
+
+def _train_quietly(chosen: PaperPreset, run_path: pathlib.Path) -> None:
+    _train(chosen, layout.RunDir(run_path), quiet=True, timed=False)
+
+
+def choose_workers(requested: int | None, chosen: PaperPreset) -> int:
+    """Worker processes for the chain: ``requested`` (0: none, every step in this process);
+    by default one per core on a CPU when the chain has several G runs, else none (one G
+    run leaves too little to do side by side for single threads to pay off)."""
+    if requested is not None:
+        if requested < 0:
+            raise GandiagError(f"--workers must be 0 or more, got {requested}")
+        return requested
+    import jax
+
+    if jax.default_backend() != "cpu" or chosen.g_seeds < 2:
+        return 0
+    return min(len(workers.available_cores()), 3 * chosen.g_seeds)
 
 
 def run(chosen: PaperPreset, run_dir: pathlib.Path | None = None,
-        quiet: bool = False) -> pathlib.Path:
+        quiet: bool = False, workers_wanted: int | None = 0) -> pathlib.Path:
     """Run every step of the chain that is not already done; returns the report's path.
 
-    Each step that runs ends with a line giving its wall time.
+    Each step that runs ends with a line giving its wall time. ``workers_wanted``: worker
+    processes that run independent steps side by side (``choose_workers``; 0: none).
     """
     root = pathlib.Path(run_dir or runs.runs_root() / f"paper-{chosen.name}")
-    chain = members(chosen, root)
+    chain = [(run, dataclasses.replace(chosen, train=config))
+             for run, config in members(chosen, root)]
     if chosen.g_seeds > 1:
         runs.write_members(root, [run.path.name for run, _ in chain])
-    for run, train_config in chain:
-        _train(dataclasses.replace(chosen, train=train_config), run, quiet)
-        _experiments(chosen, run, quiet)
+    count = choose_workers(workers_wanted, chosen)
+    if count == 0:
+        for run, member in chain:
+            _train(member, run, quiet)
+            for name, expected in _experiment_steps(member, run):
+                if complete(run.experiment(name), expected):
+                    say(f"{run.path.name}/{name}: done, skipped")
+                else:
+                    with _timed(f"{run.path.name}/{name}"):
+                        _experiment(member, run.path, name, quiet)
+    else:
+        _run_on_workers(chain, count)
     path = report.run(root, quiet=False)
     say(f"report: {path}")
     return path
+
+
+def _run_on_workers(chain: list[tuple[layout.RunDir, PaperPreset]], count: int) -> None:
+    """Every G run's training first, then the probes, then add-noise, each step as soon as
+    its G is trained, on ``count`` single-threaded workers (``workers``)."""
+    trains, probes, noises = [], [], []
+    for run, member in chain:
+        prefix = run.path.name
+        trained_name = f"{prefix}/train"
+        if trained(run.path, train.resolve(member.train)):
+            say(f"{trained_name}: done, skipped")
+            after = ()
+        else:
+            trains.append(workers.Step(trained_name, _train_quietly, (member, run.path)))
+            after = (trained_name,)
+        for name, expected in _experiment_steps(member, run):
+            if complete(run.experiment(name), expected):
+                say(f"{prefix}/{name}: done, skipped")
+                continue
+            (probes if name == layout.PROBE else noises).append(workers.Step(
+                f"{prefix}/{name}", _experiment, (member, run.path, name, True), after))
+    say(f"paper: {len(trains) + len(probes) + len(noises)} steps on {count} single-threaded "
+        f"worker{'s' * (count != 1)}")
+    workers.run_steps([*trains, *probes, *noises], count, lambda name, seconds: say(
+        f"{name}: finished in {console.duration(seconds)}"))
 
 
 @contextlib.contextmanager

@@ -284,7 +284,8 @@ def run(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName,
         The summary, as written to summary.json.
     """
     experiment = prepare(run_dir, probe, output_name, parallel)
-    with locks.hold(experiment.run.path, writer=experiment.mesh.primary):
+    with locks.hold(experiment.run.path, writer=experiment.mesh.primary,
+                    experiment=output_name):
         return _run(experiment, probe, output_name, quiet or not experiment.mesh.primary)
 
 

@@ -15,62 +15,18 @@ import pathlib
 import shlex
 import subprocess
 import sys
-from typing import Literal, get_args
 
-from gandiag.config import COSTS
 from gandiag.errors import GandiagError
+from gandiag.experiments.sweep.sweep_config import SWEEPS, LaunchConfig, SweepConfig
 from gandiag.store import layout, runs
 from gandiag.store.saved_run import complete
 from gandiag.views import console
 from gandiag.views.compare import compare
 
-SweepKind = Literal["costs", "noise", "seeds"]
-Launcher = Literal["local", "slurm"]
-SWEEP_KINDS: tuple[str, ...] = get_args(SweepKind)
-LAUNCHERS: tuple[str, ...] = get_args(Launcher)
-# What every setting trains and probes with, unless the sweep is told otherwise.
-TRAIN_ARGS = "--dataset digits --epochs 25"
-PROBE_ARGS = "--iters 4000"
 COMPARE_FOLDER = "compare"
 SLURM_LOGS = "slurm"
 # The command line, as a child process runs it (each setting in a fresh process).
 GANDIAG = (sys.executable, "-c", "from gandiag.cli import main; main()")
-
-
-@dataclasses.dataclass(frozen=True)
-class SweepKindSpec:
-    """A kind of sweep: the train option it varies, its default values, a folder per value."""
-
-    option: str
-    values: tuple[str, ...]
-    folder: str
-
-    def check(self, kind: str, value: str) -> None:
-        """A one-line error unless ``value`` is one of this sweep's allowed values."""
-        if self.option == "--cost":
-            ok, allowed = value in COSTS, ", ".join(COSTS)
-        elif self.option == "--seed":
-            ok, allowed = value.isdigit(), "integers >= 0"
-        else:
-            ok, allowed = _is_level(value), "numbers >= 0"
-        if not ok:
-            raise GandiagError(f"sweep {kind}: value {value!r} is not allowed; {kind} values "
-                               f"are {allowed}")
-
-
-def _is_level(text: str) -> bool:
-    try:
-        return float(text) >= 0
-    except ValueError:
-        return False
-
-
-SWEEPS: dict[str, SweepKindSpec] = {
-    "costs": SweepKindSpec("--cost", ("original", "minus-log-d", "wasserstein-gp", "hinge"),
-                           "{}"),
-    "noise": SweepKindSpec("--instance-noise", ("0", "0.1", "0.3", "1.0"), "sigma_{}"),
-    "seeds": SweepKindSpec("--seed", ("0", "1", "2"), "seed_{}"),
-}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,40 +43,20 @@ class Setting:
         return complete(layout.RunDir(self.run_dir).experiment(layout.PROBE))
 
 
-@dataclasses.dataclass(frozen=True)
-class SweepConfig:
-    """A sweep: its kind, values (None: the kind's defaults), where, and with what options."""
-
-    kind: SweepKind
-    values: tuple[str, ...] | None = None
-    sweep_dir: pathlib.Path | None = None
-    train_args: str = TRAIN_ARGS
-    probe_args: str = PROBE_ARGS
-
-    def __post_init__(self):
-        if self.kind not in SWEEPS:
-            raise GandiagError(f"sweep {self.kind!r} is not allowed; choose one of: "
-                               f"{', '.join(SWEEP_KINDS)}")
-        for value in self.values or ():
-            SWEEPS[self.kind].check(self.kind, value)
-
-    @property
-    def folder(self) -> pathlib.Path:
-        return pathlib.Path(self.sweep_dir or runs.runs_root() / "sweeps") / self.kind
-
-    def settings(self) -> list[Setting]:
-        spec = SWEEPS[self.kind]
-        train, probe = _split(self.train_args, "--train-args"), _split(self.probe_args,
-                                                                       "--probe-args")
-        found = []
-        for value in self.values or spec.values:
-            name = spec.folder.format(value)
-            run_dir = self.folder / name
-            found.append(Setting(name, run_dir, (
-                *GANDIAG, "train", *train, spec.option, value, "--run-dir", str(run_dir),
-                "--overwrite", "--quiet"), (
-                *GANDIAG, "probe", "--run-dir", str(run_dir), *probe, "--quiet")))
-        return found
+def settings(config: SweepConfig) -> list[Setting]:
+    """Each setting of the sweep: its run dir and its train and probe command lines."""
+    spec = SWEEPS[config.kind]
+    train, probe = _split(config.train_args, "--train-args"), _split(config.probe_args,
+                                                                     "--probe-args")
+    found = []
+    for value in config.values or spec.values:
+        name = spec.folder.format(value)
+        run_dir = config.folder / name
+        found.append(Setting(name, run_dir, (
+            *GANDIAG, "train", *train, spec.option, value, "--run-dir", str(run_dir),
+            "--overwrite", "--quiet"), (
+            *GANDIAG, "probe", "--run-dir", str(run_dir), *probe, "--quiet")))
+    return found
 
 
 def _split(text: str, option: str) -> tuple[str, ...]:
@@ -148,52 +84,45 @@ def run_setting(setting: Setting) -> str:
     return setting.name
 
 
-def run(config: SweepConfig, launcher: Launcher = "local", jobs: int = 2,
-        slurm: dict | None = None, cluster: str = "slurm", quiet: bool = False) -> dict:
+def run(config: SweepConfig, launch: LaunchConfig = LaunchConfig(),
+        quiet: bool = False) -> dict:
     """Run the sweep's unfinished settings, then compare all of them.
 
     Args:
         config: the sweep.
-        launcher: ``local`` (``jobs`` settings at a time, in parallel processes) or
-            ``slurm`` (one submitit job array, at most ``jobs`` tasks at a time).
-        slurm: submitit parameters for the array (e.g. ``slurm_partition``, ``timeout_min``,
-            ``gpus_per_node``).
-        cluster: submitit's executor; ``local`` runs the array's tasks on this machine.
+        launch: where its settings run: ``local`` (``jobs`` at a time, in parallel
+            processes) or ``slurm`` (one submitit job array, at most ``jobs`` tasks at a
+            time).
         quiet: no table.
 
     Returns:
         The comparison, as written to ``<sweep dir>/<kind>/compare/comparison.json``.
     """
-    if launcher not in LAUNCHERS:
-        raise GandiagError(f"launcher {launcher!r} is not allowed; choose one of: "
-                           f"{', '.join(LAUNCHERS)}")
-    if jobs < 1:
-        raise GandiagError(f"--jobs {jobs} is not allowed; it is a number >= 1")
-    settings = config.settings()
-    todo = [s for s in settings if not s.finished]
-    for setting in settings:
+    found = settings(config)
+    todo = [s for s in found if not s.finished]
+    for setting in found:
         if setting.finished:
             console.say(f"sweep {config.kind}: skip {setting.name} (finished: its probe "
                         "summary exists)", quiet)
     runs.make_dir(config.folder, "--sweep-dir")
-    if todo and launcher == "local":
-        with (concurrent.futures.ThreadPoolExecutor(jobs) as pool,
+    if todo and launch.launcher == "local":
+        with (concurrent.futures.ThreadPoolExecutor(launch.jobs) as pool,
               console.progress_bar(f"sweep {config.kind}", len(todo), quiet) as bar):
             for done, name in enumerate(pool.map(run_setting, todo), start=1):
                 bar.update(done, status=f"{name} done")
     elif todo:
-        _submit(todo, config.folder / SLURM_LOGS, jobs, slurm or {}, cluster, config.kind, quiet)
-    return compare.run([s.run_dir for s in settings], config.folder / COMPARE_FOLDER, quiet)
+        _submit(todo, config.folder / SLURM_LOGS, launch, config.kind, quiet)
+    return compare.run([s.run_dir for s in found], config.folder / COMPARE_FOLDER, quiet)
 
 
-def _submit(todo: list[Setting], logs: pathlib.Path, jobs: int, parameters: dict,
-            cluster: str, kind: str, quiet: bool) -> None:
+def _submit(todo: list[Setting], logs: pathlib.Path, launch: LaunchConfig, kind: str,
+            quiet: bool) -> None:
     """One job array, one task per setting; waits for every task and reports failures."""
     import submitit
 
-    executor = submitit.AutoExecutor(folder=logs, cluster=cluster)
-    executor.update_parameters(name=f"gandiag-sweep-{kind}", slurm_array_parallelism=jobs,
-                               **parameters)
+    executor = submitit.AutoExecutor(folder=logs, cluster=launch.cluster)
+    executor.update_parameters(name=f"gandiag-sweep-{kind}",
+                               slurm_array_parallelism=launch.jobs, **launch.slurm)
     array = executor.map_array(run_setting, todo)
     console.say(f"sweep {kind}: submitted {len(array)} task(s) as job {array[0].job_id}; "
                 f"logs in {logs}", quiet)

@@ -7,7 +7,7 @@ import pathlib
 import matplotlib.pyplot as plt
 
 from gandiag.analysis.evidence import ClaimResult
-from gandiag.analysis.quality import quality_claims
+from gandiag.analysis.quality import mode_learners, quality_claims
 from gandiag.store import records
 from gandiag.store.quality_schema import FCD_NOTE
 from gandiag.views import claims_table, console
@@ -31,7 +31,7 @@ def table_rows(entries: list[dict]) -> list[list]:
     rows = []
     for entry in entries:
         for epoch, numbers in entry["epochs"].items():
-            rows.append([entry["label"], entry["cost"], ",".join(map(str, entry["seeds"])),
+            rows.append([entry["label"], entry["setting"], ",".join(map(str, entry["seeds"])),
                          epoch, *[_cell(numbers.get(name)) for name in (
                              "fcd", "precision", "recall", "classes_covered", "class_kl",
                              "modes_covered")]])
@@ -63,15 +63,15 @@ def _figure(entries: list[dict], path: pathlib.Path) -> None:
     save(figure, path, dpi=100)
 
 
-def blocks(entries: list[dict], claim: ClaimResult, output: pathlib.Path) -> list:
+def blocks(entries: list[dict], claims: list[ClaimResult], output: pathlib.Path) -> list:
     """The comparison's quality section for the compare report: the table, the figure, and
-    the mode-dropping row as the claims table shows it."""
+    the mode-dropping rows as the claims table shows them."""
     runs = sum(len(entry["seeds"]) for entry in entries)
     return [Heading("Sample quality across settings (mean over seeds, 90% t interval)"),
             Table(list(COLUMNS), table_rows(entries)),
             Figure(output / QUALITY_FIGURE, "quality against epochs, per setting"),
             Text(FCD_NOTE),
-            *claims_table.section([claim], runs, heading="Mode dropping (Theorem 2.5)")]
+            *claims_table.section(claims, runs, heading="Mode dropping (Theorem 2.5)")]
 
 
 def write(paths: list[pathlib.Path], configs: list[dict], output: pathlib.Path,
@@ -82,18 +82,21 @@ def write(paths: list[pathlib.Path], configs: list[dict], output: pathlib.Path,
     if not entries:
         return None
     claim = quality_claims.mode_dropping_from(entries)
+    learners = mode_learners.from_settings(quality_claims.by_setting(entries))
     result = {"note": FCD_NOTE, "settings": [
         {**entry, "epochs": {str(epoch): {name: dataclasses.asdict(interval)
                                           for name, interval in numbers.items()}
                              for epoch, numbers in entry["epochs"].items()}}
         for entry in entries],
-        "mode_dropping": {"verdict": str(claim.verdict), "measured": claim.measured,
-                          "criterion": claim.spec.criterion, "rationale": claim.spec.rationale}}
+        **{key: {"verdict": str(row.verdict), "measured": row.measured,
+                 "criterion": row.spec.criterion, "rationale": row.spec.rationale}
+           for key, row in (("mode_dropping", claim), ("mode_dropping_learners", learners))}}
     records.write_json(output / QUALITY_JSON, result)
     _figure(entries, output / QUALITY_FIGURE)
     if not quiet:
         console.show(console.table("quality (mean over seeds [90% t interval])", list(COLUMNS),
                                    table_rows(entries)))
         console.say(claim_line(claim))
+        console.say(claim_line(learners))
         console.say(FCD_NOTE)
-    return result, blocks(entries, claim, output)
+    return result, blocks(entries, [claim, learners], output)

@@ -118,7 +118,7 @@ def figure1_section(run: layout.RunDir) -> list:
     if source is None:
         return [heading, _not_run("probe", run.path)]
     summary = read_summary(source.summary, FrozenSummary)
-    table = tables.records_rows(tables.seed_records(summary), tables.FIGURE1_COLUMNS)
+    table = tables.column_rows(tables.seed_rows(summary), tables.FIGURE1_COLUMNS)
     return [heading, *_settings(source), Figure(source.figure(layout.FIGURE1), "Figure 1"),
             _table(table), Text(READING["figure1"])]
 
@@ -131,7 +131,7 @@ def gradient_section(run: layout.RunDir, cost: str) -> list:
     if not figure.is_file():
         return [heading, _not_run("probe", run.path)]
     summary = read_summary(probe.summary, FrozenSummary)
-    table = tables.records_rows(tables.cost_records(summary, cost), tables.COST_COLUMNS)
+    table = tables.column_rows(tables.cost_rows(summary, cost), tables.COST_COLUMNS)
     return [heading, *_settings(probe), Figure(figure, heading.text.split(":")[0]),
             _table(table), Text(READING[cost])]
 

@@ -1,4 +1,4 @@
-"""The tables of each summary record, shared by the console and the report.
+"""The tables of each experiment's summary, shared by the console and the report.
 
 Each function returns ``(columns, rows)``; ``console.table`` and the report's ``Table``
 block render them.
@@ -13,20 +13,21 @@ Rows = tuple[list[str], list[list]]
 
 
 
-def records_rows(records: list, columns: dict[str, tuple[str, ...]]) -> Rows:
-    """One row per record (a dict or a summary record); ``columns`` maps header to key path."""
-    return list(columns), [[lookup(r, path) for path in columns.values()] for r in records]
+def column_rows(items: list, columns: dict[str, tuple[str, ...]]) -> Rows:
+    """One table row per item (a dict or a summary's dataclass); ``columns`` maps each header
+    to its key path."""
+    return list(columns), [[lookup(item, path) for path in columns.values()] for item in items]
 
 
-def seed_records(summary: FrozenSummary | None) -> list[dict]:
-    """One flat record per (checkpoint, D seed), in epoch order, for the tables."""
+def seed_rows(summary: FrozenSummary | None) -> list[dict]:
+    """One flat row per (checkpoint, D seed), in epoch order, for the tables."""
     if summary is None:
         return []
-    records = []
+    rows = []
     for epoch in sorted(summary.checkpoints):
         for seed in summary.checkpoints[epoch].seeds:
             held_out = seed.held_out
-            records.append({
+            rows.append({
                 "epoch": epoch, "seed": seed.seed,
                 "accuracy_at": held_out.correct_at / held_out.count_at,
                 "updates_at": held_out.updates_at, "iters_to_acc_099": held_out.iters_to_acc_099,
@@ -36,18 +37,18 @@ def seed_records(summary: FrozenSummary | None) -> list[dict]:
                 "iters_to_acc_099_train": seed.iters_to_acc_099_train,
                 "epsilon_end": seed.premises.epsilon_end if seed.premises else None,
                 "costs": seed.costs or {}})
-    return records
+    return rows
 
 
-def cost_records(summary: FrozenSummary | None, cost: str) -> list[dict]:
-    """One flat record per (checkpoint, D seed) of one probed cost's numbers."""
+def cost_rows(summary: FrozenSummary | None, cost: str) -> list[dict]:
+    """One flat row per (checkpoint, D seed) of one probed cost's numbers."""
     rows = []
-    for record in seed_records(summary):
-        numbers = record["costs"].get(cost)
+    for seed_row in seed_rows(summary):
+        numbers = seed_row["costs"].get(cost)
         if numbers is None:
             continue
         rows.append({
-            "epoch": record["epoch"], "seed": record["seed"],
+            "epoch": seed_row["epoch"], "seed": seed_row["seed"],
             "start": numbers.grad_norm_start, "end": numbers.grad_norm_end,
             "decay": _estimate(numbers.decay_orders), "jitter": _estimate(numbers.jitter_growth),
             "null": f"[{numbers.jitter_null_low:.2f}, {numbers.jitter_null_high:.2f}]",
@@ -74,16 +75,16 @@ COST_COLUMNS = {"epoch": ("epoch",), "seed": ("seed",), "norm start": ("start",)
 def frozen_rows(summary: FrozenSummary) -> Rows:
     """The console table of a freeze-g-train-d or probe summary: a row per checkpoint and seed,
     with each probed cost's decay."""
-    records = seed_records(summary)
-    costs = sorted({cost for record in records for cost in record["costs"]})
+    seeds = seed_rows(summary)
+    costs = sorted({cost for seed in seeds for cost in seed["costs"]})
     columns = {name: FIGURE1_COLUMNS[name] for name in ("epoch", "seed", "held-out acc",
                                                           "updates to 0.99", "held-out error",
                                                           "epsilon end")}
-    names, rows = records_rows(records, columns)
+    names, rows = column_rows(seeds, columns)
     for cost in costs:
         names.append(f"decay {cost}")
-        for row, record in zip(rows, records):
-            numbers = record["costs"].get(cost)
+        for row, seed in zip(rows, seeds):
+            numbers = seed["costs"].get(cost)
             row.append(_estimate(numbers.decay_orders) if numbers else None)
     return names, rows
 

@@ -1,0 +1,94 @@
+"""Independent steps on several CPU cores: one single-threaded worker process per core.
+
+At these sizes XLA's convolutions gain little from a second thread: on the 2-core CPU two
+single-threaded processes finished two 300-iteration probes 1.5 times sooner than one
+process using both cores did, one after the other (docs/performance.md). A chain's steps
+that do not wait for each other (the G runs of a run set; a run's probe and add-noise once
+its G is trained) therefore run in worker processes, each with XLA on one thread and pinned
+to its own core, as soon as what they need is done.
+
+A step's numbers do not depend on how many workers there are: every step runs in a
+single-threaded worker, one worker or many. They differ from a run without workers at float
+precision only, since XLA sums in another order on another number of threads.
+"""
+
+import concurrent.futures
+import dataclasses
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+
+# XLA:CPU on one thread: no Eigen thread pool, one intra-op thread.
+SINGLE_THREAD_FLAGS = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    """A unit of work: ``run(*arguments)`` in a worker once the steps in ``after`` are done."""
+
+    name: str
+    run: Callable
+    arguments: tuple
+    after: tuple[str, ...] = ()
+
+
+def available_cores() -> list[int]:
+    """The cores this process may run on."""
+    return sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else list(
+        range(os.cpu_count() or 1))
+
+
+def _start_worker(cores: "multiprocessing.Queue", cache_dir: str | None) -> None:
+    """In a fresh worker, before JAX starts: one XLA thread, its own core, the shared cache."""
+    os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {SINGLE_THREAD_FLAGS}".strip()
+    core = cores.get()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {core})
+    from gandiag.core import compile_cache  # imports JAX: after the flags are set
+
+    compile_cache.enable(None if cache_dir is None else compile_cache.choose_dir(cache_dir))
+
+
+def run_steps(steps: Sequence[Step], workers: int, done: Callable[[str, float], None]) -> None:
+    """Run ``steps`` on ``workers`` single-threaded processes, each step once its ``after``
+    steps are done, in the order given among those ready; ``done(name, seconds)`` after
+    each. The first failure stops the rest (steps already running finish) and is raised."""
+    import jax  # the parent's cache folder, handed to the workers
+
+    cores = available_cores()
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    for index in range(workers):
+        queue.put(cores[index % len(cores)])
+    cache_dir = jax.config.jax_compilation_cache_dir
+    pending, running, finished = list(steps), {}, set()
+    with concurrent.futures.ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_start_worker,
+            initargs=(queue, cache_dir)) as pool:
+        try:
+            while pending or running:
+                for step in [s for s in pending if set(s.after) <= finished]:
+                    if len(running) == workers:
+                        break
+                    pending.remove(step)
+                    running[pool.submit(_timed_call, step.run, step.arguments)] = step
+                if not running:
+                    raise ValueError(f"steps wait for steps that are not there: "
+                                     f"{', '.join(s.name for s in pending)}")
+                ready, _ = concurrent.futures.wait(
+                    running, return_when=concurrent.futures.FIRST_COMPLETED)
+                for future in ready:
+                    step = running.pop(future)
+                    done(step.name, future.result())
+                    finished.add(step.name)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def _timed_call(function: Callable, arguments: tuple) -> float:
+    import time
+
+    start = time.perf_counter()
+    function(*arguments)
+    return time.perf_counter() - start

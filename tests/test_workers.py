@@ -1,0 +1,50 @@
+"""Independent steps on single-threaded worker processes: order, threads, failures."""
+
+import os
+import pathlib
+import time
+
+import pytest
+
+from gandiag.experiments.paper import workers
+
+
+def _record(path: str, name: str, pause: float) -> None:
+    time.sleep(pause)
+    flags = os.environ.get("XLA_FLAGS", "")
+    with pathlib.Path(path).open("a") as log:
+        log.write(f"{name} {time.monotonic():.3f} {os.getpid()} "
+                  f"{'one-thread' if workers.SINGLE_THREAD_FLAGS in flags else 'threads'}\n")
+
+
+def _fail() -> None:
+    raise RuntimeError("this step fails")
+
+
+def test_a_step_starts_only_after_the_steps_it_waits_for(tmp_path):
+    log = tmp_path / "log"
+    steps = [workers.Step("train", _record, (str(log), "train", 0.5)),
+             workers.Step("other", _record, (str(log), "other", 0.0)),
+             workers.Step("probe", _record, (str(log), "probe", 0.0), after=("train",))]
+    finished = []
+    workers.run_steps(steps, 2, lambda name, seconds: finished.append(name))
+    lines = [line.split() for line in log.read_text().splitlines()]
+    order = [line[0] for line in lines]
+    assert order.index("train") < order.index("probe") and sorted(finished) == sorted(order)
+    assert {line[3] for line in lines} == {"one-thread"}  # XLA on one thread in each worker
+    assert str(os.getpid()) not in {line[2] for line in lines}
+
+
+def test_a_failing_step_stops_the_chain_and_is_raised(tmp_path):
+    steps = [workers.Step("bad", _fail, ()),
+             workers.Step("later", _record, (str(tmp_path / "log"), "later", 0.0),
+                          after=("bad",))]
+    with pytest.raises(RuntimeError, match="this step fails"):
+        workers.run_steps(steps, 1, lambda name, seconds: None)
+    assert not (tmp_path / "log").exists()
+
+
+def test_a_step_waiting_for_a_missing_step_is_an_error():
+    with pytest.raises(ValueError, match="not there"):
+        workers.run_steps([workers.Step("probe", _fail, (), after=("train",))], 1,
+                          lambda name, seconds: None)
