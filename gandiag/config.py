@@ -56,6 +56,13 @@ COSTS: tuple[str, ...] = typing.get_args(CostName)
 GENERATOR_COSTS: tuple[str, ...] = typing.get_args(GeneratorCostName)
 # The paper's two generator costs, what `--cost both` means.
 PAPER_COSTS: tuple[str, ...] = ("original", "minus-log-d")
+
+
+def generator_cost_of(cost: str) -> str:
+    """The generator half of a training cost: its own name, but WGAN-GP's G is WGAN's."""
+    return "wasserstein" if cost == "wasserstein-gp" else cost
+
+
 THEORY_CHECKS: tuple[str, ...] = typing.get_args(TheoryCheck)
 IMAGE_SIZES = (16, 32, 64, 128)
 # The noise levels `gandiag add-noise` sweeps by default.

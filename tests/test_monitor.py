@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from gandiag.analysis import spec
 from gandiag.analysis.monitor.health import HealthWatch, checks, warnings_of
 from gandiag.cli.commands import app
-from gandiag.config import DataConfig, ModelConfig, TrainConfig
+from gandiag.config import COSTS, DataConfig, ModelConfig, TrainConfig, generator_cost_of
 from gandiag.core import losses
 from gandiag.core.monitor_step import make_monitor_step, median_nearest_distance, other_cost
 from gandiag.core.networks import build_networks
@@ -199,3 +199,29 @@ def test_checks_do_not_change_training(tmp_path):
         losses_by_period[every] = [(row["d_loss"], row["g_loss"]) for row in rows]
     assert len(losses_by_period[3]) == (10_000 - MONITOR_BATCH) // 500
     assert losses_by_period[3] == losses_by_period[7]
+
+
+def test_every_training_cost_names_the_generator_cost_the_monitor_records():
+    for cost in COSTS:
+        assert generator_cost_of(cost) == losses.gan_cost(cost).generator.name, cost
+
+
+def _toy_run_reports_its_monitor(cost: str, tmp_path) -> None:
+    config = TrainConfig(data=DataConfig("ring"), model=ModelConfig(nz=2, ngf=8, ndf=8),
+                         epochs=1, batch_size=256, cost=cost, monitor_every=10)
+    run_dir = tmp_path / cost
+    train.run(config, run_dir, quiet=True)
+    blocks = monitor_section.section(layout.RunDir(run_dir), {"cost": cost}, tmp_path)
+    assert any(isinstance(block, Text) and block.text.startswith("Warnings")
+               for block in blocks), cost
+
+
+def test_a_wgan_gp_run_trains_with_the_monitor_and_reports_it(tmp_path):
+    # WGAN-GP's G trains with WGAN's generator cost: the monitor's records name that one.
+    _toy_run_reports_its_monitor("wasserstein-gp", tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cost", [cost for cost in COSTS if cost != "wasserstein-gp"])
+def test_a_toy_run_of_every_cost_trains_with_the_monitor_and_reports_it(cost, tmp_path):
+    _toy_run_reports_its_monitor(cost, tmp_path)

@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from gandiag.analysis.monitor.health import HealthWatch, checks
-from gandiag.config import TrainConfig
+from gandiag.config import TrainConfig, generator_cost_of
 from gandiag.core.monitor_step import make_monitor_step, other_cost
 from gandiag.core.state import GANState
 from gandiag.store.fetch import is_time
@@ -36,7 +36,7 @@ class LiveMonitor:
         self.every = config.monitor_every
         self.check = make_monitor_step(config, example_shape)
         self.held_out = jnp.asarray(held_out)
-        self.watch = HealthWatch(config.cost, other_cost(config.cost))
+        self.watch = HealthWatch(generator_cost_of(config.cost), other_cost(config.cost))
         self.warn = warn
         self.key = jax.random.fold_in(jax.random.wrap_key_data(key_data), 2_000_000)
         self.seconds = 0.0

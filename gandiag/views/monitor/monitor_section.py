@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from gandiag.analysis.monitor.health import checks, warnings_of
+from gandiag.config import generator_cost_of
 from gandiag.store import layout, records
 from gandiag.views.plots import save
 from gandiag.views.render import Figure, Heading, Text
@@ -47,7 +48,7 @@ def section(run: layout.RunDir, config: dict, report_dir: pathlib.Path) -> list:
         return [heading, Text("Off for this run (`gandiag train --monitor-every N`).")]
     figure = report_dir / f"{run.path.name}-monitor.png"
     monitor_figure(found, figure)
-    cost = config.get("cost", "minus-log-d")
+    cost = generator_cost_of(config.get("cost", "minus-log-d"))
     other = next(name.removeprefix("grad_norm/") for name in found[0]
                  if name.startswith("grad_norm/") and name != f"grad_norm/{cost}")
     warnings = warnings_of(found, cost, other)
