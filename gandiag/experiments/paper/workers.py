@@ -16,6 +16,7 @@ import concurrent.futures
 import dataclasses
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Sequence
 
 # XLA:CPU on one thread: no Eigen thread pool, one intra-op thread.
@@ -87,8 +88,6 @@ def run_steps(steps: Sequence[Step], workers: int, done: Callable[[str, float], 
 
 
 def _timed_call(function: Callable, arguments: tuple) -> float:
-    import time
-
     start = time.perf_counter()
     function(*arguments)
     return time.perf_counter() - start
