@@ -12,7 +12,11 @@ stays on the CPU (the CPU torch wheel), so its ratios there are GPU against CPU.
 
 Writes every number to bench.json (or --output) as well.
 
-Usage: python scripts/bench.py [--quick] [--no-startup] [--output bench.json]
+With --end-to-end, then the whole experiments a user waits for (scripts/bench_e2e.py: a fresh
+clone's `make demo`, a 300-iteration probe, the cpu preset, the ablate preset), each against
+its target, with the wall time of every phase.
+
+Usage: python scripts/bench.py [--quick] [--no-startup] [--end-to-end CASES] [--output bench.json]
 """
 
 import argparse
@@ -21,8 +25,10 @@ import json
 import os
 import pathlib
 import platform
+import tempfile
 import time
 
+import bench_e2e
 import bench_startup
 import jax
 import jax.numpy as jnp
@@ -170,6 +176,9 @@ def main():
     parser.add_argument("--quick", action="store_true", help="fewer repeats, no 64x64")
     parser.add_argument("--output", default="bench.json", help="where to write the results")
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up runs")
+    parser.add_argument("--end-to-end", default="", metavar="CASES",
+                        help="comma-separated of demo, probe300, paper-cpu, ablate, or all")
+    parser.add_argument("--seed", type=int, default=0, help="the end-to-end runs' G seed")
     args = parser.parse_args()
     repeats = 5 if args.quick else 20
     print(f"devices: {jax.devices()}")
@@ -197,6 +206,11 @@ def main():
             print(f"{result['name']:16s} gandiag / PyTorch {reference['torch']} eager: "
                   f"{result['ratio_to_reference']:.2f} ({torch_rate:.2f} it/s)")
     startup = None if args.no_startup else bench_startup.startup()
+    cases = list(bench_e2e.TARGETS) if args.end_to_end == "all" else [
+        case for case in args.end_to_end.split(",") if case]
+    end_to_end = bench_e2e.run(cases, pathlib.Path(tempfile.mkdtemp(prefix="gandiag-bench-")),
+                               bench_e2e.ROOT.parent / "shared" / "data" / "mnist", args.seed,
+                               peak) if cases else None
     peak_after = matmul_gflops()
     print(f"4096x4096 float32 matmul again at the end: {peak_after:.1f} GFLOP/s")
     record = {"machine": {"platform": platform.platform(), "processor": platform.processor(),
@@ -206,6 +220,7 @@ def main():
               "ngf": MODEL.ngf, "ndf": MODEL.ndf, "matmul_gflops": peak,
               "matmul_gflops_at_end": peak_after, "load_average": os.getloadavg(),
               "results": results, "reference": reference, "startup": startup,
+              "end_to_end": end_to_end,
               "probe_gflop_per_iteration": flops}
     pathlib.Path(args.output).write_text(json.dumps(record, indent=2) + "\n")
     print(f"wrote {args.output}")
