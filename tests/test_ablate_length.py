@@ -35,32 +35,42 @@ def _ar1(rng, trials: int, points: int, sd: float, coefficient: float) -> np.nda
     return noise
 
 
-def _verdicts(d_updates, log10_errors, iters: int) -> list[str]:
+def _verdicts(d_updates, log10_errors, iters: int, family: int = 1) -> list[str]:
     """The rule's label for each trial of (trials, seeds, points) log10 cross-entropies."""
     labels = []
     for trial in log10_errors:
         fits = [length_rule.error_slope(d_updates, 10.0 ** curve, iters) for curve in trial]
         labels.append(length_rule.classify(study_verdicts.Spread.of([f[0] for f in fits]),
-                                               study_verdicts.Spread.of([f[1] for f in fits])))
+                                           family))
     return labels
 
 
 @pytest.mark.parametrize("iters", [2000, 20_000])
 def test_slope_rule_rarely_calls_a_flat_curve_falling_and_finds_a_real_fall(iters):
-    rng = np.random.default_rng(0)
+    # A study of 4 cells (the preset's 4 variants at one epoch): each cell at 5% / 4, so
+    # one of them reads KEEPS FALLING by chance at most 5% of the time, also for a slope
+    # exactly at the threshold (the old every-seed rule: 8.5-11.7% a cell there).
+    family, rng = 4, np.random.default_rng(0)
     d_updates = np.array(sorted(evaluation_points(iters)), float)
-    trials = 300 if iters == 2000 else 100
-    for sd, coefficient in ((0.1, 0.5), (0.3, 0.5), (0.3, 0.8)):
+    trials = 1000 if iters == 2000 else 200
+    allowed = ABLATION_NULL_RATE / family
+    # Monte-Carlo allowance: 3 standard errors, for the 12 rates checked here (3,000 draws
+    # a setting put each cell's rate at 1.0-1.6% for the nominal 1.25%).
+    allowed += 3 * np.sqrt(allowed * (1 - allowed) / trials)
+    for sd, coefficient in ((0.1, 0.5), (0.3, 0.5), (0.3, 0.8), (0.1, 0.95)):
         flat = -3 + _ar1(rng, trials, d_updates.size, sd, coefficient)
-        labels = _verdicts(d_updates, flat, iters)
-        assert labels.count(length_rule.FALLING) / trials <= ABLATION_NULL_RATE
-        if iters == 20_000:
+        labels = _verdicts(d_updates, flat, iters, family)
+        assert labels.count(length_rule.FALLING) / trials <= allowed
+        boundary = flat + ABLATION_LENGTH_SLOPE * d_updates / 1000
+        for label in (length_rule.FALLING, length_rule.PLATEAU):
+            assert _verdicts(d_updates, boundary, iters, family).count(label) / trials <= allowed
+        if iters == 20_000 and coefficient == 0.5:
             # A flat curve this long is called a plateau, and a fall of twice the threshold
             # is found (the statistic can fail either way).
-            assert labels.count(length_rule.PLATEAU) / trials > 0.95
+            assert labels.count(length_rule.PLATEAU) / trials > 0.9
             falling = flat + 2 * ABLATION_LENGTH_SLOPE * d_updates / 1000
-            assert (_verdicts(d_updates, falling, iters).count(length_rule.FALLING)
-                    / trials > 0.95)
+            assert (_verdicts(d_updates, falling, iters, family).count(length_rule.FALLING)
+                    / trials > 0.9)
 
 
 def test_slope_is_in_orders_per_thousand_updates_over_the_last_half():
@@ -143,7 +153,8 @@ def ablated(tiny_run):
     config = AblateConfig(
         studies=("length-optimiser", "resolution"), length_iters=120, resolution_sizes=(16, 32),
         variants=("separate-120-iters", "16px", "32px"),
-        probe=ProbeConfig(epochs=(1,), iters=120, seeds=1, eval_size=128, held_out=300))
+        probe=ProbeConfig(epochs=(1,), iters=120, seeds=1, eval_size=128, held_out=300),
+        workers=0)
     return ablate.run(tiny_run, config, quiet=True), layout.RunDir(tiny_run), config
 
 

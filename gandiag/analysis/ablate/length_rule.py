@@ -1,19 +1,21 @@
 """The length-optimiser study's rule: does D's held-out loss keep falling or plateau?
 
 Per D seed, the slope of log10 of D's held-out cross-entropy against D updates over the
-last half of the run (orders per 1,000 updates), with its standard error; per variant and
-epoch, the seeds' slopes are judged against the threshold fixed in
+last half of the run (orders per 1,000 updates), with its standard error (shown, not
+judged); per variant and epoch, the mean of the seeds' slopes with a t interval over the
+seeds, Bonferroni-corrected over the study's cells, judged against the threshold fixed in
 ``gandiag.analysis.spec`` (see ABLATION_LENGTH_SLOPE there for the rule and its reason).
 """
 
 import math
 
 import numpy as np
+from scipy import stats
 
 from gandiag.analysis.ablate import study_verdicts
+from gandiag.analysis.evidence import bonferroni_level
 from gandiag.analysis.spec import (
     ABLATION_LENGTH_ERROR_FLOOR,
-    ABLATION_LENGTH_MAX_SLOPE_SE,
     ABLATION_LENGTH_PER,
     ABLATION_LENGTH_SLOPE,
     ABLATION_MIN_SEEDS,
@@ -53,41 +55,53 @@ def seed_values(evaluations: list[dict], epoch: int, iters: int) -> dict[str, li
     return {SLOPE: [f[0] for f in fits], SLOPE_SE: [f[1] for f in fits]}
 
 
-def classify(slope: study_verdicts.Spread, slope_se: study_verdicts.Spread) -> str:
-    """The spec's rule on one variant against one G, from its seeds' slopes and errors."""
-    if slope.seeds < ABLATION_MIN_SEEDS or not slope_se.high <= ABLATION_LENGTH_MAX_SLOPE_SE:
+def slope_interval(slope: study_verdicts.Spread, family: int = 1) -> tuple[float, float]:
+    """The mean slope's t interval over the D seeds, each tail at 5% / ``family``."""
+    values = np.asarray(slope.values, float)
+    if values.size < 2:
+        return -math.inf, math.inf
+    half = stats.t.ppf(0.5 + bonferroni_level(family) / 2, values.size - 1) * values.std(
+        ddof=1) / math.sqrt(values.size)
+    return float(values.mean() - half), float(values.mean() + half)
+
+
+def classify(slope: study_verdicts.Spread, family: int = 1) -> str:
+    """The spec's rule on one variant against one G, one cell of a study of ``family``."""
+    if slope.seeds < ABLATION_MIN_SEEDS:
         return study_verdicts.INCONCLUSIVE
-    if slope.high < ABLATION_LENGTH_SLOPE:
+    low, high = slope_interval(slope, family)
+    if high < ABLATION_LENGTH_SLOPE:
         return FALLING
-    if slope.low > ABLATION_LENGTH_SLOPE:
+    if low > ABLATION_LENGTH_SLOPE:
         return PLATEAU
     return study_verdicts.INCONCLUSIVE
 
 
-def _reason(cell: study_verdicts.Cell) -> str:
-    slope, slope_se = cell.metrics[SLOPE], cell.metrics[SLOPE_SE]
+def _reason(cell: study_verdicts.Cell, family: int) -> str:
+    slope = cell.metrics[SLOPE]
     if slope.seeds < ABLATION_MIN_SEEDS:
         return f"{slope.seeds} D seed(s), the rule needs {ABLATION_MIN_SEEDS}"
-    text = f"slopes {slope.text()}"
-    if not slope_se.high <= ABLATION_LENGTH_MAX_SLOPE_SE:
-        return (f"{text}, standard error up to {slope_se.high:.2g} > "
-                f"{ABLATION_LENGTH_MAX_SLOPE_SE:g}: too noisy at this length")
-    return text
+    low, high = slope_interval(slope, family)
+    return f"mean slope {slope.mean:.3g} [{low:.3g}, {high:.3g}], seeds {slope.text()}"
 
 
 def judge(study: str, baseline: str, cells: list[study_verdicts.Cell]) -> study_verdicts.Verdict:
-    """The slope rule per variant and epoch (the baseline's is the headline), then the
-    study's usual per-variant rule against the baseline, in one verdict."""
-    per_cell = [(c, classify(c.metrics[SLOPE], c.metrics[SLOPE_SE])) for c in cells]
+    """The slope rule per variant and epoch, corrected over the study's cells (the
+    baseline's is the headline), then the study's usual per-variant rule against the
+    baseline, in one verdict."""
+    family = len(cells)
+    per_cell = [(c, classify(c.metrics[SLOPE], family)) for c in cells]
     base = [(c, label) for c, label in per_cell if c.variant == baseline]
     headline = "; ".join(f"epoch {c.epoch} {label}" for c, label in base) or (
         study_verdicts.INCONCLUSIVE)
-    listed = "; ".join(f"{c.variant} at epoch {c.epoch}: {label} ({_reason(c)})"
+    listed = "; ".join(f"{c.variant} at epoch {c.epoch}: {label} ({_reason(c, family)})"
                        for c, label in per_cell)
     matters = study_verdicts.judge(study, baseline, cells)
     sentence = (f"{study}: D's held-out cross-entropy over the last half of the run, "
                 f"{headline} for the baseline {baseline} (threshold "
-                f"{ABLATION_LENGTH_SLOPE:g} orders per {ABLATION_LENGTH_PER:,} updates, "
-                f"every seed on one side): {listed or 'no variant ran'}. Optimiser: "
+                f"{ABLATION_LENGTH_SLOPE:g} orders per {ABLATION_LENGTH_PER:,} updates; the "
+                f"mean slope's t interval over D seeds, {bonferroni_level(family):.1%} for "
+                f"{family} cell{'s' * (family != 1)}, wholly on one side): "
+                f"{listed or 'no variant ran'}. Optimiser: "
                 f"{matters.sentence.removeprefix(f'{study}: ')}")
     return study_verdicts.Verdict(headline, matters.effects, sentence)
