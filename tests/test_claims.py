@@ -137,7 +137,9 @@ def test_relativistic_row_reaches_each_verdict_from_its_own_cost():
                                                 "relativistic": cost(decay=decay, spread=spread)})
         return run(e1=[seed])
 
-    assert probe_claims.relativistic([relativistic_run(4.0)]).verdict is Verdict.SUPPORTED
+    supported = probe_claims.relativistic([relativistic_run(4.0), relativistic_run(4.2)])
+    assert supported.verdict is Verdict.SUPPORTED
+    assert str(supported.units) == "2 G runs x 2 D seeds"  # the row says what it rests on
     assert probe_claims.relativistic([relativistic_run(0.5)]).verdict is Verdict.CONTRADICTED
     unsure = probe_claims.relativistic([relativistic_run(3.0, spread=1.0)])
     assert unsure.verdict is Verdict.INCONCLUSIVE

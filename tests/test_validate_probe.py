@@ -28,6 +28,9 @@ REACH = {
     ("figure3-jitter", INC): "stationary (cpu)", ("figure3-jitter", PNM): "premise-fails (quick)",
     ("theorem26", SUP): "cauchy (quick)", ("theorem26", CON): "gaussian (quick)",
     ("theorem26", INC): "student-t 1.5 (cpu)",
+    ("relativistic-vanishing", SUP): "true (quick)",
+    ("relativistic-vanishing", CON): "false (quick)",
+    ("relativistic-vanishing", INC): "boundary (cpu)",
     ("theory-cauchy", SUP): "white", ("theory-cauchy", CON): "white-alpha-2",
     ("theory-cauchy", PNM): "sigmoid",
     ("theory-sigmoid", SUP): "sigmoid", ("theory-sigmoid", CON): "heavy-logit",
@@ -64,7 +67,8 @@ def test_a_row_that_misses_its_targets_is_demoted_with_its_reason():
 def test_the_topics_collect_worlds_present_and_skip_absent_ones(monkeypatch):
     monkeypatch.setattr(topics, "TOPICS", ("probe_worlds", "no_such_worlds"))
     assert {w.claim for w in topics.worlds()} == {"figure1", "figure2", "figure3-growth",
-                                                    "figure3-jitter", "theorem26"}
+                                                    "figure3-jitter", "theorem26",
+                                                    "relativistic-vanishing"}
 
 
 def test_the_rates_file_is_current_for_every_claim_with_worlds():

@@ -299,6 +299,7 @@ def theorem26(runs: Sequence[RunSummaries]) -> ClaimResult:
     return evidence.decide(spec.THEOREM26, [Part(f"epoch {e}", i) for e, i in alphas.items()],
                            premise, note, _units(probes))
 
+
 def relativistic(runs: Sequence[RunSummaries]) -> ClaimResult:
     """The extension row: the decay of a relativistic G's gradient against a relativistic D."""
     probes = _probed(runs, "relativistic")
@@ -306,7 +307,8 @@ def relativistic(runs: Sequence[RunSummaries]) -> ClaimResult:
         return evidence.not_run(spec.RELATIVISTIC_VANISHING)
     effects = _cost_effects(probes, "relativistic", "decay_orders")
     return evidence.decide(spec.RELATIVISTIC_VANISHING,
-                           [Part(f"epoch {e}", i) for e, i in effects.items()])
+                           [Part(f"epoch {e}", i) for e, i in effects.items()],
+                           units=_units(probes))
 
 
 def evaluate(run_dirs: Sequence[pathlib.Path]) -> list[ClaimResult]:

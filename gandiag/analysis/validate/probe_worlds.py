@@ -1,4 +1,5 @@
-"""Simulated worlds for the probe's rows (Figures 1-3, Theorem 2.6), at the presets' sizes.
+"""Simulated worlds for the probe's rows (Figures 1-3, Theorem 2.6 and the relativistic
+extension), at the presets' sizes.
 
 Each world draws the summaries a probe would write for every G run and D seed, with a
 known truth, and hands them to the public claim functions the reports use
@@ -68,7 +69,7 @@ def _seed_summary(draw: SeedDraw) -> SeedSummary:
         d_fake_end=draw.d_fake_max / 2,
         held_out=HeldOutSummary(accurate, 50, draw.correct, draw.count,
                                 draw.correct / draw.count, 0.0, 1.0),
-        costs={"original": cost, "minus-log-d": cost},
+        costs={"original": cost, "minus-log-d": cost, "relativistic": cost},
         premises=PremiseSummary(draw.d_fake_max, draw.d_fake_max, 0.0, 1.0, 0, 0, None))
 
 
@@ -134,6 +135,18 @@ def _figure2_world(size, name, truth, decay, d_fake_max, description) -> World:
 
     return World("figure2", f"{name} ({label})", truth, description, simulate,
                  probe_claims.figure2, decay)
+
+
+def _relativistic_world(size, name, truth, decay, description) -> World:
+    """The extension row reads Figure 2's statistic of the relativistic G's own cost; it has
+    no premise, so its worlds are the claim true, false and on the boundary."""
+    label, runs, seeds, _ = size
+
+    def simulate(rng):
+        return _draw(rng, runs, seeds, _figure2(decay, 0.01, rng), decay)
+
+    return World("relativistic-vanishing", f"{name} ({label})", truth, description, simulate,
+                 probe_claims.relativistic, decay)
 
 
 # --- Figure 3: growth and variance growth after D is accurate. ------------------------
@@ -255,6 +268,12 @@ def _worlds() -> list[World]:
                            "falls 4 orders with sup D 0.5"),
             _figure2_world(size, "premise-fails-grows", "premise-fails", -0.5, 0.5,
                            "grows 0.5 orders with sup D 0.5"),
+        ]
+        worlds += [
+            _relativistic_world(size, "true", "true", 4.0, "falls 4 orders"),
+            _relativistic_world(size, "false", "false", 1.5, "falls 1.5 orders"),
+            _relativistic_world(size, "boundary", "false", 3.0, "falls exactly 3 orders"),
+            _relativistic_world(size, "grows", "false", -0.5, "grows 0.5 orders"),
         ]
         for claim in ("figure3-growth", "figure3-jitter"):
             worlds += [
