@@ -506,6 +506,8 @@ class AblateConfig:
     size run, beside all of them). ``length_iters`` and ``length_epochs`` (empty: the
     probe's) are the length-optimiser study's; ``resolution_sizes`` and
     ``resolution_epochs`` (empty: the probe's) the resolution study's image sides.
+    ``workers``: processes that run variants side by side (0: none; None: one per CPU core
+    when at least two variants are to run).
     """
 
     # The studies to run (empty: every study of gandiag.analysis.ablate.registry, in order).
@@ -519,6 +521,7 @@ class AblateConfig:
     length_epochs: tuple[int, ...] = ()
     resolution_sizes: tuple[int, ...] = (16, 32, 64)
     resolution_epochs: tuple[int, ...] = ()
+    workers: int | None = None
 
     def __post_init__(self):
         _positive("r1", self.r1)

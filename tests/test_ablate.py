@@ -1,5 +1,8 @@
 """`gandiag ablate`: the rule that judges a factor, each study's mechanics on a tiny model."""
 
+import dataclasses
+import shutil
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -11,7 +14,7 @@ from gandiag.analysis.ablate.registry import Context
 from gandiag.analysis.spec import ABLATION_MIN_SEEDS, ABLATION_NULL_RATE
 from gandiag.cli import app
 from gandiag.config import AblateConfig, ModelConfig, ProbeConfig, TrainConfig
-from gandiag.core import artefacts
+from gandiag.core import artefacts, workers
 from gandiag.core.networks import build_networks
 from gandiag.core.state import init_discriminator
 from gandiag.errors import GandiagError
@@ -148,7 +151,7 @@ def test_the_studies_are_one_registry():
 def ablated(tiny_run):
     config = AblateConfig(studies=("memorisation", "artefacts"), train_subsets=(64,),
                           probe=ProbeConfig(epochs=(1,), iters=120, seeds=1, eval_size=128,
-                                            held_out=300))
+                                            held_out=300), workers=0)
     return ablate.run(tiny_run, config, quiet=True), layout.RunDir(tiny_run)
 
 
@@ -211,4 +214,34 @@ def test_unknown_study_is_a_one_line_error(tiny_run):
     assert result.exit_code == 2
     assert "study 'bogus' is not allowed; choose one of: normalisation" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_workers_give_the_records_of_one_worker_byte_for_byte(tiny_run, tmp_path):
+    # Every variant runs single-threaded in a worker whether one or two run; the baseline
+    # both studies share runs once and is copied.
+    config = AblateConfig(studies=("memorisation", "artefacts"), train_subsets=(64,),
+                          probe=ProbeConfig(epochs=(1,), iters=60, seeds=1, eval_size=128,
+                                            held_out=300))
+    made = {}
+    for count in (1, 2):
+        run_dir = tmp_path / f"workers-{count}"
+        shutil.copytree(tiny_run, run_dir, ignore=shutil.ignore_patterns("ablate", ".lock*"))
+        ablate.run(run_dir, dataclasses.replace(config, workers=count), quiet=True)
+        made[count] = layout.RunDir(run_dir)
+    variants = [(study, name) for study in config.studies for name in records.read_json(
+        made[1].ablation_study(study) / layout.STUDY)["variants"]]
+    assert len(variants) >= 3
+    for study, name in variants:
+        for part in ("curves.jsonl", "heldout.jsonl", layout.ENDPOINTS, "summary.json"):
+            first = made[1].ablation(study, name).path / part
+            assert first.read_bytes() == (made[2].ablation(study, name).path / part
+                                          ).read_bytes(), (study, name, part)
+
+
+def test_ablate_uses_workers_only_for_two_variants_or_more():
+    assert ablate.choose_workers(0, 5) == 0
+    assert ablate.choose_workers(3, 2) == 2
+    assert ablate.choose_workers(None, 1) == 0
+    assert ablate.choose_workers(None, 4) == min(4, len(workers.available_cores()))
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from gandiag.experiments.paper import workers
+from gandiag.core import workers
 
 
 def _record(path: str, name: str, pause: float) -> None:

@@ -145,6 +145,8 @@ ABLATE_FLAGS = [
     Flag("resolution_sizes", "Image sides of the resolution study, e.g. 16,32,64; default: "
          "the preset's", parse=parse_ints),
     Flag("probe.model", MODEL_MOVED_HELP),
+    Flag("workers", "Single-threaded worker processes running variants side by side (0: "
+         "none); default: one per CPU core when at least two variants are to run"),
 ]
 
 

@@ -14,9 +14,9 @@ import pathlib
 import time
 
 from gandiag.config import TrainConfig, to_dict
+from gandiag.core import workers
 from gandiag.errors import GandiagError, Interrupted
 from gandiag.experiments.noise import add_noise
-from gandiag.experiments.paper import workers
 from gandiag.experiments.paper.presets import PaperPreset
 from gandiag.experiments.probe import probe as probing
 from gandiag.experiments.train import train
