@@ -54,6 +54,9 @@ $(BENCH_VENV)/bin/python:
 	$(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/pip install --quiet $(TORCH) numpy
 
+# BENCH_ARGS="--end-to-end all" adds the whole experiments (a fresh clone's make demo, a
+# 300-iteration probe, the cpu preset, the ablate preset: hours on 2 cores), or pick some:
+# BENCH_ARGS="--end-to-end demo,probe300".
 bench: setup $(BENCH_VENV)/bin/python
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 

@@ -53,7 +53,8 @@ def _timed(command: list[str], environment: dict, cwd=None, log=None) -> dict:
         pathlib.Path(log).write_text(done.stdout + done.stderr)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    result = {"command": " ".join(command), "wall_s": round(wall, 1)}
+    shown = ["gandiag", *command[3:]] if command[1:2] == ["-c"] else command  # no wrapper
+    result = {"command": " ".join(shown), "wall_s": round(wall, 1)}
     steps = _seconds_of_steps(done.stdout)
     if steps:
         result["steps_s"] = steps
