@@ -226,3 +226,29 @@ def test_a_row_with_parts_its_premise_stopped_does_not_say_not_measured():
                                         "epoch 1: sup D at the end 0.01")
     unmeasured = dataclasses.replace(row, premise=Premise(spec.FIGURE2.premise, None, "none"))
     assert premise_text(unmeasured) == "not measured: none"
+
+
+def test_one_short_curve_states_that_theorem26_is_out_of_reach():
+    # One curve's Hill interval has a width set by its length alone: below 822 probe
+    # iterations no Cauchy curve can put it inside the band, and the row says so.
+    from gandiag.analysis.validate import probe_worlds
+
+    needed = hill.iterations_needed(spec.CAUCHY_BAND)
+    assert needed == 822
+    world = next(w for w in probe_worlds.WORLDS
+                 if w.claim == "theorem26" and w.name == "cauchy (quick)")
+    runs = world.simulate(np.random.default_rng(0))
+    short = [dataclasses.replace(run, probe=dataclasses.replace(run.probe, iters=400))
+             for run in runs]
+    assert ("SUPPORTED is out of reach at this n: one curve needs >= 822 probe iterations"
+            in claims.theorem26(short).note)
+    assert "out of reach" not in claims.theorem26(runs).note
+    rng = np.random.default_rng(1)
+    low, high = spec.CAUCHY_BAND
+
+    def inside(iters):
+        intervals = [hill.hill_interval(rng.standard_cauchy((iters // 2, 8)), local=False)
+                     for _ in range(300)]
+        return sum(low < i.low and i.high < high for i in intervals)
+
+    assert inside(needed - 2) == 0 and inside(needed) > 0

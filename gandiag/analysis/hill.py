@@ -71,3 +71,25 @@ def hill_interval(projections: np.ndarray, local: bool = True) -> Interval:
     return Interval(alpha, alpha * low / count, alpha * high / count,
                     method=f"Hill estimator over the largest {count} of "
                            f"{len(projections)} magnitudes (Gamma interval)")
+
+
+def order_statistics_needed(band: tuple[float, float]) -> int:
+    """The fewest order statistics whose Gamma interval can lie inside ``band``: with fewer,
+    one curve cannot place alpha inside it whatever it reads (42 for (0.75, 1.25))."""
+    low, high = band
+    count = 2
+    while True:
+        q05, q95 = scipy_stats.gamma.ppf([0.05, 0.95], count)
+        if q95 / q05 < high / low:
+            return count
+        count += 1
+
+
+def iterations_needed(band: tuple[float, float]) -> int:
+    """The fewest probe iterations that give one curve ``order_statistics_needed``: the
+    estimator reads the largest HILL_FRACTION of the second half's magnitudes."""
+    needed, late = order_statistics_needed(band), 1
+    while math.ceil(HILL_FRACTION * late) < needed or late <= needed:
+        late += 1
+    return 2 * late
+

@@ -14,7 +14,7 @@ import pathlib
 import statistics as pystatistics
 from collections.abc import Callable, Sequence
 
-from gandiag.analysis import evidence, spec, statistics
+from gandiag.analysis import evidence, hill, spec, statistics
 from gandiag.analysis.evidence import ClaimResult, Interval, Part, Premise, Units
 from gandiag.analysis.format import number
 from gandiag.analysis.noise import noise_claims
@@ -293,11 +293,19 @@ def theorem26(runs: Sequence[RunSummaries]) -> ClaimResult:
                                                 "index; rerun the probe")
     alphas = _cost_effects(probes, "minus-log-d", "hill_index")
     stable = _cost_effects(probes, "minus-log-d", "tail_index")
-    note = "stable fit (second reading): " + "; ".join(f"epoch {e}: {i}"
-                                                      for e, i in stable.items())
+    notes = ["stable fit (second reading): " + "; ".join(f"epoch {e}: {i}"
+                                                        for e, i in stable.items())]
+    units = _units(probes)
+    needed = hill.iterations_needed(spec.CAUCHY_BAND)
+    if units.seeds == 1 and probes[0].iters < needed:
+        # One curve's interval is Hill's own, whose width depends only on its length.
+        notes.append(f"SUPPORTED is out of reach at this n: one curve needs >= {needed} "
+                     f"probe iterations for its Hill interval to fit inside "
+                     f"{spec.CAUCHY_BAND}, has {probes[0].iters}")
+    note = "; ".join(notes)
     premise = Premise(spec.THEOREM26.premise, None, "not measured on a probe")
     return evidence.decide(spec.THEOREM26, [Part(f"epoch {e}", i) for e, i in alphas.items()],
-                           premise, note, _units(probes))
+                           premise, note, units)
 
 
 def relativistic(runs: Sequence[RunSummaries]) -> ClaimResult:
