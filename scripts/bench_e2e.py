@@ -55,7 +55,7 @@ def _timed(command: list[str], environment: dict, cwd=None, log=None) -> dict:
         raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
     shown = ["gandiag", *command[3:]] if command[1:2] == ["-c"] else command  # no wrapper
     result = {"command": " ".join(shown), "wall_s": round(wall, 1)}
-    steps = _seconds_of_steps(done.stdout)
+    steps = _seconds_of_steps(done.stdout + "\n" + done.stderr)
     if steps:
         result["steps_s"] = steps
     for line in done.stdout.splitlines():
