@@ -117,7 +117,7 @@ def train(
 
 
 PAPER_FLAGS = [
-    Flag("preset", "quick (digits, minutes), cpu (MNIST 32x32, < 1 h), gpu (64x64, the "
+    Flag("preset", "quick (digits, minutes), cpu (MNIST 32x32, about 1 h), gpu (64x64, the "
          "paper's scale)"),
     Flag("dataset", "Override the preset's data set"),
     Flag("data_dir"),

@@ -32,7 +32,7 @@ class PaperPreset:
 
 
 def quick() -> PaperPreset:
-    """The embedded digits at 32x32: every figure and claim in under 10 minutes on 2 CPU cores.
+    """The embedded digits at 32x32: every figure and claim in 9-15 minutes on 2 CPU cores.
 
     For: a first look, the demo, checking an installation. One G run and one D seed per
       checkpoint, so each interval is measured within one curve (no spread between runs)
@@ -42,7 +42,8 @@ def quick() -> PaperPreset:
       paper's 4000 D iterations per checkpoint, add-noise 1000 at epoch 25; 300 of the
       1,797 digits are held out of D's training.
     Command: gandiag paper --preset quick   (also: make demo)
-    Expected time: 8 min 40 s measured on a 2-core CPU from a fresh clone (README).
+    Expected time: from a fresh clone, setup included, 14 min 44 s on a 2-core CPU whose
+      4096^2 matmul ran at 185 GFLOP/s, 8 min 40 s at about 400 (docs/performance.md).
     """
     return PaperPreset(
         name="quick",
@@ -55,13 +56,15 @@ def quick() -> PaperPreset:
 
 
 def cpu() -> PaperPreset:
-    """MNIST at 32x32 with the full 4000 iterations and three G runs, under an hour on a CPU.
+    """MNIST at 32x32 with the full 4000 iterations and three G runs, about an hour on a CPU.
 
     For: the paper's protocol at a size a laptop runs (ngf = ndf = 32 instead of 64), with
       intervals from three independently trained Gs (one D seed each).
     Command: gandiag paper --preset cpu --data-dir DIR   (the idx files; the train split
       is used if present, else the test split)
-    Expected time: 53 minutes measured on a 2-core CPU from a fresh clone (README).
+    Expected time: 68 min 30 s on a 2-core CPU at a 185 GFLOP/s matmul, its steps on two
+      single-threaded workers; 53 minutes at about 400 GFLOP/s in one process
+      (docs/performance.md).
     """
     return PaperPreset(
         name="cpu",
