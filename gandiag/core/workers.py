@@ -4,8 +4,8 @@ At these sizes XLA's convolutions gain little from a second thread: on the 2-cor
 single-threaded processes finished two 300-iteration probes 1.5 times sooner than one
 process using both cores did, one after the other (docs/performance.md). A chain's steps
 that do not wait for each other (the G runs of a run set; a run's probe and add-noise once
-its G is trained) therefore run in worker processes, each with XLA on one thread and pinned
-to its own core, as soon as what they need is done.
+its G is trained; `gandiag ablate`'s variants) therefore run in worker processes, each
+with XLA on one thread and pinned to its own core, as soon as what they need is done.
 
 A step's numbers do not depend on how many workers there are: every step runs in a
 single-threaded worker, one worker or many. They differ from a run without workers at float
