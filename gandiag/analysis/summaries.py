@@ -13,6 +13,9 @@ import numpy as np
 from gandiag.analysis import hill, statistics
 from gandiag.analysis.spec import (
     END_ITERATIONS,
+    EVALUATE_EARLY_UNTIL,
+    EVALUATE_EVERY_EARLY,
+    EVALUATE_EVERY_LATE,
     FIGURE1_ITERATIONS,
     FIGURE1_SECONDARY_ITERATIONS,
     FIGURE3_AFTER_ACCURATE,
@@ -40,6 +43,13 @@ def iters_to_reach(accuracy: np.ndarray, threshold: float,
     running = running_mean(accuracy, window)
     hits = np.flatnonzero(running[window - 1:] >= threshold)
     return int(hits[0] + window) if hits.size else None
+
+
+def evaluation_points(iters: int) -> set[int]:
+    """The numbers of D updates after which the probe evaluates D on held-out data."""
+    early = range(0, min(iters, EVALUATE_EARLY_UNTIL) + 1, EVALUATE_EVERY_EARLY)
+    late = range(EVALUATE_EARLY_UNTIL, iters + 1, EVALUATE_EVERY_LATE)
+    return {*early, *late, iters}
 
 
 def end_length(iters: int) -> int:

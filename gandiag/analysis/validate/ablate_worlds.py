@@ -13,7 +13,7 @@ import dataclasses
 
 import numpy as np
 
-from gandiag.analysis import spec, statistics
+from gandiag.analysis import statistics, summaries
 from gandiag.analysis.ablate import equivalence, length_rule, study_verdicts
 from gandiag.analysis.evidence import ClaimResult, Effect, Interval, Verdict
 from gandiag.analysis.spec import (
@@ -95,11 +95,7 @@ LENGTH_ITERS, LENGTH_CELLS = 2000, 4
 
 def _length_cells(slopes: tuple[float, ...], sd: float, coefficient: float,
                   rng: np.random.Generator) -> list[study_verdicts.Cell]:
-    # The probe's evaluation points (experiments/probe/probe.py: evaluation_points).
-    d_updates = np.array(sorted({*range(0, spec.EVALUATE_EARLY_UNTIL + 1,
-                                        spec.EVALUATE_EVERY_EARLY),
-                                 *range(spec.EVALUATE_EARLY_UNTIL, LENGTH_ITERS + 1,
-                                        spec.EVALUATE_EVERY_LATE), LENGTH_ITERS}), float)
+    d_updates = np.array(sorted(summaries.evaluation_points(LENGTH_ITERS)), float)
     cells = []
     for index, slope in enumerate(slopes):
         fits = []

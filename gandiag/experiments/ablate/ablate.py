@@ -86,9 +86,7 @@ def run(run_dir, config: AblateConfig, quiet: bool = False) -> dict:
                 lambda name, seconds: console.say(
                     f"{name}: finished in {console.duration(seconds)}"))
         for study, chosen in planned.items():
-            for variant in chosen:
-                if config.variants and variant.name not in config.variants:
-                    continue
+            for variant in _wanted(config, chosen):
                 output = base.run.ablation(study, variant.name)
                 if complete(output, files=(layout.ENDPOINTS,)):
                     continue
@@ -137,15 +135,18 @@ def _chosen(base: probing.Experiment, study: str, config: AblateConfig,
     return chosen
 
 
+def _wanted(config: AblateConfig, chosen: list[Variant]) -> list[Variant]:
+    """The variants of a study that ``config.variants`` names (all, when it names none)."""
+    return [v for v in chosen if not config.variants or v.name in config.variants]
+
+
 def _pending(run: layout.RunDir, config: AblateConfig,
              planned: dict[str, list[Variant]]) -> list[tuple[str, Variant]]:
     """The variants still to run, each experiment once (a variant equal to another, done
     or pending, is copied from it afterwards)."""
     pending, seen = [], []
     for study, chosen in planned.items():
-        for variant in chosen:
-            if config.variants and variant.name not in config.variants:
-                continue
+        for variant in _wanted(config, chosen):
             if complete(run.ablation(study, variant.name), files=(layout.ENDPOINTS,)):
                 continue
             identity = _identity(variant)

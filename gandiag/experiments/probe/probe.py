@@ -15,12 +15,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from gandiag.analysis import summaries
-from gandiag.analysis.spec import (
-    EVALUATE_EARLY_UNTIL,
-    EVALUATE_EVERY_EARLY,
-    EVALUATE_EVERY_LATE,
-    PREMISE_EVERY,
-)
+from gandiag.analysis.spec import PREMISE_EVERY
+from gandiag.analysis.summaries import evaluation_points
 from gandiag.config import (
     ParallelConfig,
     ProbeConfig,
@@ -123,13 +119,6 @@ def restore_generator(experiment: Experiment, epoch: int) -> dict:
 
 # Called with each D at the end of its training: (epoch, sigma, seed, g_variables, d).
 OnTrained = Callable[[int, float, int, dict, NetworkState], None]
-
-
-def evaluation_points(iters: int) -> set[int]:
-    """The numbers of D updates after which D is evaluated on held-out data."""
-    early = range(0, min(iters, EVALUATE_EARLY_UNTIL) + 1, EVALUATE_EVERY_EARLY)
-    late = range(EVALUATE_EARLY_UNTIL, iters + 1, EVALUATE_EVERY_LATE)
-    return {*early, *late, iters}
 
 
 def premise_points(iters: int) -> set[int]:
