@@ -86,3 +86,26 @@ def test_workers_give_the_records_of_one_worker_byte_for_byte(tmp_path):
         "probe/premises.jsonl", "probe/summary.json", "add_noise/summary.json")]
     for name in names:
         assert (made[1] / name).read_bytes() == (made[2] / name).read_bytes(), name
+
+
+def test_one_g_run_splits_its_experiments_into_parts_identical_on_one_or_two_workers(tmp_path):
+    # Each part (a checkpoint, a noise level) runs single-threaded in a worker however
+    # many there are, and its keys do not depend on the other parts: the experiments'
+    # files are the same byte for byte.
+    made = {}
+    for count in (1, 2):
+        run_dir = tmp_path / f"workers-{count}"
+        result = CliRunner().invoke(app, ["paper", *TINY, "--workers", str(count),
+                                          "--run-dir", str(run_dir)])
+        assert result.exit_code == 0, result.output
+        assert f"probe and add_noise in 4 parts on {count} single-threaded worker" in (
+            result.output)
+        made[count] = run_dir
+    names = [f"{experiment}/{name}" for experiment in ("probe", "add_noise") for name in (
+        "config.json", "curves.jsonl", "heldout.jsonl", "premises.jsonl", "log.csv",
+        "summary.json")]
+    for name in names:
+        assert (made[1] / name).read_bytes() == (made[2] / name).read_bytes(), name
+    rerun = CliRunner().invoke(app, ["paper", *TINY, "--workers", "2", "--run-dir",
+                                     str(made[2])])
+    assert rerun.exit_code == 0 and rerun.output.count("skipped") == 3, rerun.output

@@ -17,6 +17,10 @@ def _record(path: str, name: str, pause: float) -> None:
                   f"{'one-thread' if workers.SINGLE_THREAD_FLAGS in flags else 'threads'}\n")
 
 
+def _square(value: int) -> int:
+    return value * value
+
+
 def _fail() -> None:
     raise RuntimeError("this step fails")
 
@@ -48,3 +52,22 @@ def test_a_step_waiting_for_a_missing_step_is_an_error():
     with pytest.raises(ValueError, match="not there"):
         workers.run_steps([workers.Step("probe", _fail, (), after=("train",))], 1,
                           lambda name, seconds: None)
+
+
+def test_each_step_hands_back_what_it_returned_by_name():
+    steps = [workers.Step(f"square-{value}", _square, (value,)) for value in range(4)]
+    assert workers.run_steps(steps, 2, lambda name, seconds: None) == {
+        f"square-{value}": value * value for value in range(4)}
+
+
+def test_one_g_run_takes_workers_only_when_its_parts_pay_for_starting_them():
+    from gandiag.experiments.paper import paper, presets
+
+    quick = presets.configure("quick")  # 3 checkpoints x 4000, then 4 noise levels x 1000
+    assert paper.parts_of(quick) == (7, 3 * 4000 + 4 * 1000)
+    assert paper.choose_workers(None, quick) == min(7, len(workers.available_cores()))
+    assert paper.choose_workers(0, quick) == 0
+    tiny = presets.configure("quick", epochs=2, iters=60, sigmas=(0.0, 1.0))
+    assert paper.parts_of(tiny) == (4, 4 * 60)
+    assert paper.choose_workers(None, tiny) == 0
+    assert paper.choose_workers(2, tiny) == 2

@@ -50,10 +50,12 @@ def _start_worker(cores: "multiprocessing.Queue", cache_dir: str | None) -> None
     compile_cache.enable(None if cache_dir is None else compile_cache.choose_dir(cache_dir))
 
 
-def run_steps(steps: Sequence[Step], workers: int, done: Callable[[str, float], None]) -> None:
+def run_steps(steps: Sequence[Step], workers: int,
+              done: Callable[[str, float], None]) -> dict[str, object]:
     """Run ``steps`` on ``workers`` single-threaded processes, each step once its ``after``
     steps are done, in the order given among those ready; ``done(name, seconds)`` after
-    each. The first failure stops the rest (steps already running finish) and is raised."""
+    each. Returns what each step's ``run`` returned, by name. The first failure stops the
+    rest (steps already running finish) and is raised."""
     import jax  # the parent's cache folder, handed to the workers
 
     cores = available_cores()
@@ -62,13 +64,13 @@ def run_steps(steps: Sequence[Step], workers: int, done: Callable[[str, float], 
     for index in range(workers):
         queue.put(cores[index % len(cores)])
     cache_dir = jax.config.jax_compilation_cache_dir
-    pending, running, finished = list(steps), {}, set()
+    pending, running, finished = list(steps), {}, {}
     with concurrent.futures.ProcessPoolExecutor(
             workers, mp_context=context, initializer=_start_worker,
             initargs=(queue, cache_dir)) as pool:
         try:
             while pending or running:
-                for step in [s for s in pending if set(s.after) <= finished]:
+                for step in [s for s in pending if set(s.after) <= finished.keys()]:
                     if len(running) == workers:
                         break
                     pending.remove(step)
@@ -80,14 +82,15 @@ def run_steps(steps: Sequence[Step], workers: int, done: Callable[[str, float], 
                     running, return_when=concurrent.futures.FIRST_COMPLETED)
                 for future in ready:
                     step = running.pop(future)
-                    done(step.name, future.result())
-                    finished.add(step.name)
+                    seconds, finished[step.name] = future.result()
+                    done(step.name, seconds)
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
+    return finished
 
 
-def _timed_call(function: Callable, arguments: tuple) -> float:
+def _timed_call(function: Callable, arguments: tuple) -> tuple[float, object]:
     start = time.perf_counter()
-    function(*arguments)
-    return time.perf_counter() - start
+    result = function(*arguments)
+    return time.perf_counter() - start, result

@@ -3,6 +3,8 @@ and what noise does to D, to G's gradient, and to the bound
 W(P_r, P_g) <= 2 sqrt(V) + 2 C sqrt(JSD(P_r+e || P_g+e)).
 """
 
+import functools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -29,10 +31,13 @@ class HeldOutEvaluation:
 
     Called by the probe loop with each trained D, on every held-out example (in chunks of
     the evaluation size) with as many fresh fakes and fresh noise; the numbers wait here,
-    keyed by (epoch, sigma, seed) and by epoch, until the summary is built.
+    keyed by (epoch, sigma, seed) and by epoch, until the summary is built. Its keys are
+    folded from the epoch and the example's place, so a part of the experiment on a
+    worker measures what the whole would.
     """
 
     def __init__(self, experiment: probing.Experiment, options: NoiseOptions):
+        self.options = options
         probe = experiment.probe
         self.chunk = experiment.eval_size
         usable = len(experiment.held_out) // self.chunk * self.chunk
@@ -61,6 +66,17 @@ class HeldOutEvaluation:
         self.scores[(epoch, sigma, seed)] = (error, correct / count)
         if epoch not in self.transport:
             self.transport[epoch] = self.distances(g_variables, key)
+
+    def again(self):
+        return functools.partial(HeldOutEvaluation, options=self.options)
+
+    def results(self) -> tuple[dict, dict]:
+        return self.scores, self.transport
+
+    def absorb(self, results: tuple[dict, dict]) -> None:
+        scores, transport = results
+        self.scores.update(scores)
+        self.transport.update(transport)
 
     def distances(self, g_variables: dict, key: jax.Array) -> tuple[float, float, float]:
         """(W between n held-out reals and n fakes, W between two disjoint sets of n reals,
@@ -102,12 +118,25 @@ def run(run_dir, probe: ProbeConfig, options: NoiseOptions = NoiseOptions(),
 
 def _run(experiment: probing.Experiment, probe: ProbeConfig, options: NoiseOptions,
          quiet: bool) -> NoiseSummary:
-    evaluation = HeldOutEvaluation(experiment, options)
-    primary = experiment.mesh.primary  # with several processes, process 0 writes
-    if primary:
-        probing.begin(experiment, {**to_dict(experiment.resolved_probe), **to_dict(options),
-                                  "held_out_count": len(experiment.held_out)}, quiet)
+    evaluation = start(experiment, options, quiet)
     found = probing.run_curves(experiment, quiet, evaluation)
+    return finish(experiment, options, evaluation, found)
+
+
+def start(experiment: probing.Experiment, options: NoiseOptions,
+          quiet: bool) -> "HeldOutEvaluation":
+    """The experiment's folder and config.json (process 0), and its final evaluation."""
+    evaluation = HeldOutEvaluation(experiment, options)
+    if experiment.mesh.primary:  # with several processes, process 0 writes
+        probing.begin(experiment, {**probing.settings(experiment), **to_dict(options)}, quiet)
+    return evaluation
+
+
+def finish(experiment: probing.Experiment, options: NoiseOptions,
+           evaluation: "HeldOutEvaluation", found: probe_records.Records) -> NoiseSummary:
+    """Per (checkpoint, sigma) the held-out numbers and the bound's terms; written with the
+    records, figures and table by process 0."""
+    probe = experiment.probe
     output = experiment.output
     by_sigma = {sigma: summaries.group(found.curves, sigma) for sigma in probe.sigmas}
     rows = []
@@ -120,7 +149,7 @@ def _run(experiment: probing.Experiment, probe: ProbeConfig, options: NoiseOptio
             rows.append(NoiseRow(epoch, sigma, seeds, w_empirical, w_bias, delta))
     summary = NoiseSummary(probe.noise_dist, int(np.prod(experiment.dataset.shape)),
                            evaluation.transport_samples, rows)
-    if not primary:
+    if not experiment.mesh.primary:
         return summary
     probe_records.write_records(output, found)
     write_summary(output.summary, summary)

@@ -4,8 +4,10 @@ For each G seed: train -> probe (Figures 1-3, with held-out evaluations and prem
 add-noise; then one report over every G run. With one G seed the run dir is a plain run;
 with several it is a run set (``members.json``) of runs ``g0``, ``g1``, ... A step whose
 outputs already exist for the same config is skipped, so an interrupted chain resumes
-where it stopped (training itself resumes from its last checkpoint). With several G runs
-on a CPU, independent steps run side by side on single-threaded workers (``workers``).
+where it stopped (training itself resumes from its last checkpoint). On a CPU, independent
+steps run side by side on single-threaded workers (``workers``): with several G runs, each
+run's training, probe and add-noise; with one, its probe's and add-noise's parts (a
+checkpoint, a noise level) once its G is trained.
 """
 
 import contextlib
@@ -20,7 +22,7 @@ from gandiag.experiments.noise import add_noise
 from gandiag.experiments.paper.presets import PaperPreset
 from gandiag.experiments.probe import probe as probing
 from gandiag.experiments.train import train
-from gandiag.store import layout, runs
+from gandiag.store import layout, locks, runs
 from gandiag.store.saved_run import complete, trained
 from gandiag.views import console
 from gandiag.views.console import say
@@ -72,19 +74,41 @@ def _train_quietly(chosen: PaperPreset, run_path: pathlib.Path) -> None:
     _train(chosen, layout.RunDir(run_path), quiet=True, timed=False)
 
 
+# With one G run, its experiments go to workers in parts (a checkpoint, a noise level) when
+# the parts hold at least this many D iterations in all. Each worker starts in about
+# 10-20 s on the 2-core CPU (a fresh process, JAX, the data, the steps compiled or loaded
+# from the cache), and two single-threaded workers finish 1.5 times sooner than one
+# process on both cores (docs/performance.md): at the quick preset's sizes, 50 ms per D
+# iteration, the second core pays for the start-up from about 1,000 D iterations on.
+PARTS_MIN_ITERATIONS = 2000
+
+
+def parts_of(chosen: PaperPreset) -> tuple[int, int]:
+    """(parts, D iterations in all) of one G run's experiments when run in parts."""
+    sizes = [(len(probe.epochs or chosen.train.save_epochs) * len(probe.sigmas), probe.iters
+              * probe.seeds) for probe in (chosen.probe, chosen.noise)]
+    return sum(parts for parts, _ in sizes), sum(parts * iters for parts, iters in sizes)
+
+
 def choose_workers(requested: int | None, chosen: PaperPreset) -> int:
     """Worker processes for the chain: ``requested`` (0: none, every step in this process);
-    by default one per core on a CPU when the chain has several G runs, else none (one G
-    run leaves too little to do side by side for single threads to pay off)."""
+    by default, on a CPU, one per core: for the steps of several G runs side by side, or
+    for the parts of one G run's experiments when they hold ``PARTS_MIN_ITERATIONS`` D
+    iterations or more; otherwise none."""
     if requested is not None:
         if requested < 0:
             raise GandiagError(f"--workers must be 0 or more, got {requested}")
         return requested
     import jax
 
-    if jax.default_backend() != "cpu" or chosen.g_seeds < 2:
+    if jax.default_backend() != "cpu":
         return 0
-    return min(len(workers.available_cores()), 3 * chosen.g_seeds)
+    if chosen.g_seeds > 1:
+        return min(len(workers.available_cores()), 3 * chosen.g_seeds)
+    parts, iterations = parts_of(chosen)
+    if parts < 2 or iterations < PARTS_MIN_ITERATIONS:
+        return 0
+    return min(len(workers.available_cores()), parts)
 
 
 def run(chosen: PaperPreset, run_dir: pathlib.Path | None = None,
@@ -100,7 +124,11 @@ def run(chosen: PaperPreset, run_dir: pathlib.Path | None = None,
     if chosen.g_seeds > 1:
         runs.write_members(root, [run.path.name for run, _ in chain])
     count = choose_workers(workers_wanted, chosen)
-    if count == 0:
+    if count and len(chain) == 1:
+        run, member = chain[0]
+        _train(member, run, quiet)  # alone, on every thread
+        _parts_on_workers(member, run, count, quiet)
+    elif count == 0:
         for run, member in chain:
             _train(member, run, quiet)
             for name, expected in _experiment_steps(member, run):
@@ -139,6 +167,46 @@ def _run_on_workers(chain: list[tuple[layout.RunDir, PaperPreset]], count: int) 
         f"worker{'s' * (count != 1)}")
     workers.run_steps([*trains, *probes, *noises], count, lambda name, seconds: say(
         f"{name}: finished in {console.duration(seconds)}"))
+
+
+def _parts_on_workers(chosen: PaperPreset, run: layout.RunDir, count: int, quiet: bool) -> None:
+    """One G run's experiments still to run, split into parts (a checkpoint, a noise
+    level) on ``count`` single-threaded workers, each experiment written once its parts are
+    done. The longest parts start first."""
+    pending = []
+    for name, expected in _experiment_steps(chosen, run):
+        if complete(run.experiment(name), expected):
+            say(f"{run.path.name}/{name}: done, skipped")
+        else:
+            pending.append(name)
+    if not pending:
+        return
+    with contextlib.ExitStack() as held:
+        started = {}
+        for name in pending:
+            experiment = probing.prepare(run.path, chosen.probe if name == layout.PROBE
+                                         else chosen.noise, name)
+            held.enter_context(locks.hold(run.path, experiment=name))
+            if name == layout.PROBE:
+                probing.begin(experiment, probing.settings(experiment), quiet)
+                observer = None
+            else:
+                observer = add_noise.start(experiment, chosen.noise_options, quiet)
+            started[name] = (experiment, observer, probing.part_steps(experiment, name, observer))
+        steps = sorted((step for *_, parts in started.values() for step in parts),
+                       key=lambda step: -step.arguments[1].iters * step.arguments[1].seeds)
+        say(f"paper: {' and '.join(pending)} in {len(steps)} parts on {count} single-threaded "
+            f"worker{'s' * (count != 1)}")
+        begun = time.perf_counter()
+        results = workers.run_steps(steps, count, lambda name, seconds: say(
+            f"{name}: finished in {console.duration(seconds)}"))
+        for name, (experiment, observer, parts) in started.items():
+            found = probing.merge_parts([results[step.name] for step in parts], observer)
+            if name == layout.PROBE:
+                probing.finish(experiment, name, found)
+            else:
+                add_noise.finish(experiment, chosen.noise_options, observer, found)
+        say(f"experiments: finished in {console.duration(time.perf_counter() - begun)}")
 
 
 @contextlib.contextmanager

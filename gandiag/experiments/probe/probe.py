@@ -8,6 +8,7 @@ a few fixed random unit directions (``gandiag.core.probe_step``).
 
 import dataclasses
 import functools
+import typing
 from collections.abc import Callable
 
 import jax
@@ -24,6 +25,7 @@ from gandiag.config import (
     to_dict,
 )
 from gandiag.core import parallel as placement
+from gandiag.core import workers
 from gandiag.core.networks import Networks
 from gandiag.core.probe_step import (
     make_evaluation,
@@ -217,6 +219,62 @@ def run_curves(experiment: Experiment, quiet: bool = False,
     return prober.records
 
 
+class Observer(typing.Protocol):
+    """An ``OnTrained`` whose experiment can run in parts on workers: ``again`` gives a
+    picklable ``(experiment) -> Observer`` that builds the same observer in a worker,
+    ``results`` what it gathered (picklable), ``absorb`` adds a part's results."""
+
+    def __call__(self, epoch: int, sigma: float, seed: int, g_variables: dict,
+                 d: NetworkState) -> None: ...
+
+    def again(self) -> Callable[[Experiment], "Observer"]: ...
+
+    def results(self) -> object: ...
+
+    def absorb(self, results: object) -> None: ...
+
+
+def part_steps(experiment: Experiment, name: str,
+               on_trained: Observer | None = None) -> list[workers.Step]:
+    """The experiment as independent worker steps, one per (checkpoint, noise level).
+
+    Each part trains its Ds exactly as the whole experiment would (every random key is
+    folded from the epoch, the noise level's D seeds and the iteration, never from the
+    order of the loop), so its records are the whole experiment's for that part; the
+    parts' results, in this order, go to ``merge_parts``. ``name`` prefixes each step's.
+    """
+    observer = None if on_trained is None else on_trained.again()
+    output_name = experiment.output.path.name
+    return [workers.Step(
+        f"{name}/epoch-{epoch}" + (f"-sigma-{sigma:g}" if len(experiment.probe.sigmas) > 1
+                                   else ""), _part,
+        (experiment.run.path, dataclasses.replace(experiment.probe, epochs=(epoch,),
+                                                  sigmas=(sigma,)), output_name, observer))
+        for epoch in experiment.epochs for sigma in experiment.probe.sigmas]
+
+
+def _part(run_path, probe: ProbeConfig, output_name: layout.ExperimentName,
+          observer: Callable[[Experiment], Observer] | None) -> tuple[Records, object]:
+    """One part in a worker: the experiment rebuilt from the run dir, then its curves."""
+    experiment = prepare(run_path, probe, output_name)
+    on_trained = None if observer is None else observer(experiment)
+    found = run_curves(experiment, quiet=True, on_trained=on_trained)
+    return found, None if on_trained is None else on_trained.results()
+
+
+def merge_parts(parts: list[tuple[Records, object]],
+                on_trained: Observer | None = None) -> Records:
+    """The parts' records as one experiment's, in the order the serial loop makes them."""
+    found = Records()
+    for part, results in parts:
+        found.curves += part.curves
+        found.evaluations += part.evaluations
+        found.premises += part.premises
+        if on_trained is not None:
+            on_trained.absorb(results)
+    return found
+
+
 def _averaged(record: dict) -> dict:
     """An evaluation with its sums turned into means over the evaluated examples."""
     count = record["count"]
@@ -244,6 +302,11 @@ def _nest(record: dict) -> dict:
     if not nested["grad_norm"]:
         del nested["grad_norm"], nested["projections"]
     return nested
+
+
+def settings(experiment: Experiment) -> dict:
+    """The experiment's resolved settings, as its config.json holds them."""
+    return {**to_dict(experiment.resolved_probe), "held_out_count": len(experiment.held_out)}
 
 
 def begin(experiment: Experiment, settings: dict, quiet: bool) -> None:
@@ -275,19 +338,23 @@ def run(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName,
     experiment = prepare(run_dir, probe, output_name, parallel)
     with locks.hold(experiment.run.path, writer=experiment.mesh.primary,
                     experiment=output_name):
-        return _run(experiment, probe, output_name, quiet or not experiment.mesh.primary)
+        return _run(experiment, output_name, quiet or not experiment.mesh.primary)
 
 
-def _run(experiment: Experiment, probe: ProbeConfig, output_name: layout.ExperimentName,
+def _run(experiment: Experiment, output_name: layout.ExperimentName,
          quiet: bool) -> FrozenSummary:
-    primary = experiment.mesh.primary  # with several processes, process 0 writes
-    if primary:
-        begin(experiment, {**to_dict(experiment.resolved_probe),
-                           "held_out_count": len(experiment.held_out)}, quiet)
-    found = run_curves(experiment, quiet)
-    summary = FrozenSummary(probe.iters, len(experiment.held_out), experiment.eval_size,
-                            checkpoint_summaries(found))
-    if not primary:
+    if experiment.mesh.primary:  # with several processes, process 0 writes
+        begin(experiment, settings(experiment), quiet)
+    return finish(experiment, output_name, run_curves(experiment, quiet))
+
+
+def finish(experiment: Experiment, output_name: layout.ExperimentName,
+           found: Records) -> FrozenSummary:
+    """The summary of the experiment's records; written with its records, figures and
+    table by process 0."""
+    summary = FrozenSummary(experiment.probe.iters, len(experiment.held_out),
+                            experiment.eval_size, checkpoint_summaries(found))
+    if not experiment.mesh.primary:
         return summary
     write_records(experiment.output, found)
     write_summary(experiment.output.summary, summary)
