@@ -374,8 +374,12 @@ class ParallelConfig:
 
     ``devices``: local devices per process (None: all). ``coordinator`` ("HOST:PORT"),
     ``num_processes`` and ``process_id`` start ``jax.distributed`` by hand;
-    ``distributed`` starts it from the environment (SLURM, Open MPI, cloud TPU). Not part
-    of a run's config.json: the same run may continue on another number of devices.
+    ``distributed`` starts it from the environment (SLURM, Open MPI, cloud TPU).
+    ``workers`` (frozen-G experiments on one device): single-threaded worker processes
+    that run the experiment's parts (a checkpoint, a noise level) side by side (0: none;
+    None: one per CPU core when the parts are worth it, ``core.workers.choose``). Not part
+    of a run's config.json: the same run may continue on another number of devices, and
+    the numbers do not depend on the workers.
     """
 
     devices: int | None = None
@@ -383,8 +387,12 @@ class ParallelConfig:
     num_processes: int | None = None
     process_id: int | None = None
     distributed: bool = False
+    workers: int | None = None
 
     def __post_init__(self):
+        if self.workers is not None:
+            _require(self.workers >= 0, f"workers {self.workers} is not allowed; pass 0 (none) "
+                     "or more")
         if self.devices is not None:
             _require(self.devices >= 1, f"devices {self.devices} is not allowed; pass a "
                      "number >= 1, or leave it out for every local device")
@@ -541,7 +549,8 @@ class PaperConfig:
     experiment's D iterations, ``sigmas`` add-noise's levels and ``g_seeds`` how many G
     runs train (seeds ``seed``, ``seed + 1``, ...). ``presets.configure`` resolves it.
     ``workers``: processes that run independent steps side by side (0: none; None: one
-    per CPU core when there are several G runs).
+    per CPU core, for several G runs' steps or one G run's experiment parts where they
+    finish sooner).
     """
 
     preset: PaperPresetName = "quick"

@@ -240,8 +240,8 @@ def test_workers_give_the_records_of_one_worker_byte_for_byte(tiny_run, tmp_path
 
 
 def test_ablate_uses_workers_only_for_two_variants_or_more():
-    assert ablate.choose_workers(0, 5) == 0
-    assert ablate.choose_workers(3, 2) == 2
-    assert ablate.choose_workers(None, 1) == 0
-    assert ablate.choose_workers(None, 4) == min(4, len(workers.available_cores()))
+    assert ablate.choose_workers(0, [1000] * 5) == 0
+    assert ablate.choose_workers(3, [1000] * 2) == 2
+    assert ablate.choose_workers(None, [1000]) == 0
+    assert ablate.choose_workers(None, [1000] * 4) == min(4, len(workers.available_cores()))
 

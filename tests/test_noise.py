@@ -111,3 +111,34 @@ def test_mode_statistics_on_hand_made_points():
     samples = np.array([[0.1, 0.0], [0.0, 0.1], [5.0, 0.0], [9.9, 0.0]])
     covered, distance = mode_statistics(samples, modes, radius=0.25, share=0.25, least=1)
     assert covered == 2 and distance == pytest.approx((0.1 + 0.1 + 5.0 + 0.1) / 4)
+
+
+@pytest.mark.slow
+def test_parts_on_workers_give_the_whole_experiment(tiny_run, tmp_path):
+    # Each (checkpoint, noise level) on a single-threaded worker: byte for byte the same
+    # files on one worker or two, and the numbers of the experiment run in this process
+    # up to the order in which XLA sums on another number of threads.
+    import shutil
+
+    from gandiag.config import ParallelConfig
+
+    probe = ProbeConfig(iters=150, sigmas=(0.0, 1.0), held_out=256, eval_size=128)
+    made = {}
+    for count in (0, 1, 2):
+        run_dir = tmp_path / f"workers-{count}"
+        shutil.copytree(tiny_run, run_dir, ignore=shutil.ignore_patterns("add_noise", "probe"))
+        made[count] = add_noise.run(run_dir, probe, NoiseOptions(transport_samples=64),
+                                    quiet=True, parallel=ParallelConfig(workers=count))
+    files = ["curves.jsonl", "heldout.jsonl", "premises.jsonl", "log.csv", "summary.json",
+             "config.json"]
+    for name in files:
+        one, two = (tmp_path / f"workers-{n}" / "add_noise" / name for n in (1, 2))
+        assert one.read_bytes() == two.read_bytes(), name
+    assert [(row.epoch, row.sigma) for row in made[2].rows] == [
+        (1, 0.0), (1, 1.0), (2, 0.0), (2, 1.0)]
+    for serial, parted in zip(made[0].rows, made[2].rows, strict=True):
+        assert (serial.epoch, serial.sigma) == (parted.epoch, parted.sigma)
+        assert parted.w_empirical == pytest.approx(serial.w_empirical, rel=1e-4)
+        (one,), (other,) = serial.seeds, parted.seeds
+        assert other.final_accuracy == pytest.approx(one.final_accuracy, abs=0.01)
+        assert other.final_error == pytest.approx(one.final_error, rel=0.05, abs=1e-3)

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from gandiag.core import workers
+from gandiag.errors import GandiagError
 
 
 def _record(path: str, name: str, pause: float) -> None:
@@ -60,14 +61,31 @@ def test_each_step_hands_back_what_it_returned_by_name():
         f"square-{value}": value * value for value in range(4)}
 
 
-def test_one_g_run_takes_workers_only_when_its_parts_pay_for_starting_them():
+@pytest.fixture
+def two_cores(monkeypatch):
+    monkeypatch.setattr(workers, "available_cores", lambda: [0, 1])
+
+
+def test_workers_are_the_default_only_where_the_parts_finish_sooner(two_cores):
+    assert workers.makespan([4000] * 3 + [1000] * 4, 2) == 8000
+    assert workers.choose(None, [1000] * 2) == 2  # 1.6 x 1000 < 2000
+    assert workers.choose(None, [1000] * 3) == 0  # two rounds: 3200 > 3000 one after another
+    assert workers.choose(None, [1000] * 4) == 2
+    assert workers.choose(None, [900] * 2) == 0  # too few iterations to pay for the start
+    assert workers.choose(None, [10] * 4, minimum=0) == 2
+    assert workers.choose(3, [10] * 2) == 2 and workers.choose(0, [5000] * 4) == 0
+    with pytest.raises(GandiagError, match="--workers must be 0 or more, got -1"):
+        workers.choose(-1, [1000] * 2)
+
+
+def test_one_g_run_takes_workers_only_when_its_parts_pay_for_starting_them(two_cores):
     from gandiag.experiments.paper import paper, presets
 
     quick = presets.configure("quick")  # 3 checkpoints x 4000, then 4 noise levels x 1000
-    assert paper.parts_of(quick) == (7, 3 * 4000 + 4 * 1000)
-    assert paper.choose_workers(None, quick) == min(7, len(workers.available_cores()))
+    assert paper.part_sizes(quick) == [4000] * 3 + [1000] * 4
+    assert paper.choose_workers(None, quick) == 2
     assert paper.choose_workers(0, quick) == 0
     tiny = presets.configure("quick", epochs=2, iters=60, sigmas=(0.0, 1.0))
-    assert paper.parts_of(tiny) == (4, 4 * 60)
+    assert paper.part_sizes(tiny) == [60] * 4
     assert paper.choose_workers(None, tiny) == 0
     assert paper.choose_workers(2, tiny) == 2

@@ -17,8 +17,8 @@ from gandiag.cli.options import (
     with_flags,
 )
 from gandiag.cli.run_options import (
+    EXPERIMENT_PARALLEL_FLAGS,
     MODEL_MOVED_HELP,
-    PARALLEL_FLAGS,
     QuietOption,
     RunDirArgument,
     RunDirOption,
@@ -70,7 +70,8 @@ NOISE_FLAGS = [
 ]
 
 
-@with_flags(probe=(PROBE_FLAGS, ProbeConfig()), parallel=(PARALLEL_FLAGS, ParallelConfig()))
+@with_flags(probe=(PROBE_FLAGS, ProbeConfig()),
+            parallel=(EXPERIMENT_PARALLEL_FLAGS, ParallelConfig()))
 def freeze_g_train_d(probe: Settings, parallel: Settings,
                      run_dir_argument: pathlib.Path | None = RunDirArgument,
                      run_dir: pathlib.Path | None = RunDirOption,
@@ -78,14 +79,13 @@ def freeze_g_train_d(probe: Settings, parallel: Settings,
     """Figure 1: train a fresh D against each frozen G; D's error and accuracy."""
     from gandiag.experiments.probe import probe as probing
 
-    config = probe.apply(ProbeConfig(costs=()))
+    config, placement = probe.apply(ProbeConfig(costs=())), parallel.apply(ParallelConfig())
     for member in runs.run_set(one_run_dir(run_dir_argument, run_dir))[1]:
-        probing.run(member, config, layout.FREEZE_G_TRAIN_D, quiet,
-                   parallel.apply(ParallelConfig()))
+        probing.run(member, config, layout.FREEZE_G_TRAIN_D, quiet, placement)
 
 
 @with_flags(probe=([*PROBE_FLAGS, COST_FLAG], ProbeConfig()),
-            parallel=(PARALLEL_FLAGS, ParallelConfig()))
+            parallel=(EXPERIMENT_PARALLEL_FLAGS, ParallelConfig()))
 def probe_gradients(probe: Settings, parallel: Settings,
                     run_dir_argument: pathlib.Path | None = RunDirArgument,
                     run_dir: pathlib.Path | None = RunDirOption,
@@ -93,13 +93,14 @@ def probe_gradients(probe: Settings, parallel: Settings,
     """Figures 2-3: G's gradient norm under each cost while a fresh D trains against it."""
     from gandiag.experiments.probe import probe as probing
 
-    config = probe.apply(ProbeConfig())
+    config, placement = probe.apply(ProbeConfig()), parallel.apply(ParallelConfig())
     for member in runs.run_set(one_run_dir(run_dir_argument, run_dir))[1]:
-        probing.run(member, config, layout.PROBE, quiet, parallel.apply(ParallelConfig()))
+        probing.run(member, config, layout.PROBE, quiet, placement)
 
 
 @with_flags(probe=([*PROBE_FLAGS, COST_FLAG, SIGMA_FLAG, NOISE_DIST_FLAG], ProbeConfig()),
-            options=(NOISE_FLAGS, NoiseOptions()), parallel=(PARALLEL_FLAGS, ParallelConfig()))
+            options=(NOISE_FLAGS, NoiseOptions()),
+            parallel=(EXPERIMENT_PARALLEL_FLAGS, ParallelConfig()))
 def add_noise(probe: Settings, options: Settings, parallel: Settings,
               run_dir_argument: pathlib.Path | None = RunDirArgument,
               run_dir: pathlib.Path | None = RunDirOption, quiet: bool = QuietOption):
@@ -107,8 +108,9 @@ def add_noise(probe: Settings, options: Settings, parallel: Settings,
     from gandiag.experiments.noise import add_noise
 
     config, noise_options = probe.apply(ProbeConfig()), options.apply(NoiseOptions())
+    placement = parallel.apply(ParallelConfig())
     for member in runs.run_set(one_run_dir(run_dir_argument, run_dir))[1]:
-        add_noise.run(member, config, noise_options, quiet, parallel.apply(ParallelConfig()))
+        add_noise.run(member, config, noise_options, quiet, placement)
 
 
 TOY_NOISE_FLAGS = [

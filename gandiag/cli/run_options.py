@@ -50,3 +50,10 @@ PARALLEL_FLAGS = [
     Flag("distributed", "Join the other processes as the environment says (SLURM, Open MPI, "
          "cloud TPU)"),
 ]
+# The frozen-G commands also run their parts side by side on workers (core/workers.py).
+EXPERIMENT_PARALLEL_FLAGS = [
+    *PARALLEL_FLAGS,
+    Flag("workers", "Single-threaded worker processes running the experiment's parts (a "
+         "checkpoint, a noise level) side by side, with the same numbers (0: none); default: "
+         "one per CPU core where the parts finish sooner so"),
+]

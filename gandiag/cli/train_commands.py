@@ -130,7 +130,8 @@ PAPER_FLAGS = [
     Flag("g_seeds", "Independent G runs (training seeds seed, seed + 1, ...); default: the "
          "preset's"),
     Flag("workers", "Single-threaded worker processes running independent steps side by side "
-         "(0: none); default: one per CPU core when there are several G runs"),
+         "(0: none); default: one per CPU core, for several G runs' steps or one G run's "
+         "experiment parts (a checkpoint, a noise level) where they finish sooner"),
 ]
 
 

@@ -19,6 +19,18 @@ import os
 import time
 from collections.abc import Callable, Sequence
 
+from gandiag.errors import GandiagError
+
+# A part (a checkpoint, a noise level, a variant) on one single-threaded worker takes this
+# many times as long as in one process on both cores of the 2-core CPU: 1.32 at ngf = ndf =
+# 32, 1.58 at the quick preset's ngf = 16, ndf = 32 (docs/performance.md). Workers are the
+# default only where the parts, so slowed, still finish sooner side by side.
+SINGLE_THREAD_SLOWDOWN = 1.6
+# ... and only for at least this many D iterations in all: a worker takes 10-20 s to start
+# (a fresh process, JAX, the data, the steps compiled or read from the cache), which a
+# few hundred iterations at 50 ms do not win back.
+MIN_ITERATIONS = 2000
+
 # XLA:CPU on one thread: no Eigen thread pool, one intra-op thread.
 SINGLE_THREAD_FLAGS = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
 
@@ -37,6 +49,33 @@ def available_cores() -> list[int]:
     """The cores this process may run on."""
     return sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else list(
         range(os.cpu_count() or 1))
+
+
+def choose(requested: int | None, sizes: Sequence[int],
+           minimum: int = MIN_ITERATIONS) -> int:
+    """Workers for independent parts of ``sizes`` D iterations each: ``requested`` (0:
+    none), at most one per part. By default, on a CPU, one per core when the parts hold
+    ``minimum`` D iterations or more and, each slowed by ``SINGLE_THREAD_SLOWDOWN`` and
+    the longest started first, finish sooner than one after the other; else none."""
+    if requested is not None:
+        if requested < 0:
+            raise GandiagError(f"--workers must be 0 or more, got {requested}")
+        return min(requested, len(sizes))
+    import jax
+
+    count = min(len(available_cores()), len(sizes))
+    if jax.default_backend() != "cpu" or count < 2 or sum(sizes) < minimum:
+        return 0
+    return count if makespan(sizes, count) * SINGLE_THREAD_SLOWDOWN < sum(sizes) else 0
+
+
+def makespan(sizes: Sequence[int], count: int) -> int:
+    """The largest load when ``sizes`` go, longest first, each to the least loaded of
+    ``count`` workers (as ``run_steps`` starts them when sorted longest first)."""
+    loads = [0] * count
+    for size in sorted(sizes, reverse=True):
+        loads[loads.index(min(loads))] += size
+    return max(loads)
 
 
 def _start_worker(cores: "multiprocessing.Queue", cache_dir: str | None) -> None:

@@ -30,7 +30,6 @@ from gandiag.core.artefacts import upsampled_from
 from gandiag.core.probe_step import make_evaluation
 from gandiag.core.sample_scores import make_sample_scores
 from gandiag.data import datasets
-from gandiag.errors import GandiagError
 from gandiag.experiments.ablate import resolution
 from gandiag.experiments.probe import probe as probing
 from gandiag.experiments.probe import probe_records
@@ -74,8 +73,10 @@ def run(run_dir, config: AblateConfig, quiet: bool = False) -> dict:
             runs.make_dir(base.run.ablation_study(study), "run dir")
             records.write_json(base.run.ablation_study(study) / layout.STUDY,
                                {"baseline": chosen[0].name, "variants": [v.name for v in chosen]})
-        pending = _pending(base.run, config, planned)
-        count = choose_workers(config.workers, len(pending))
+        # The longest first, so that no long variant starts last beside an idle worker.
+        pending = sorted(_pending(base.run, config, planned),
+                         key=lambda item: -_work(item[1], context.image_size))
+        count = choose_workers(config.workers, [_work(v, context.image_size) for _, v in pending])
         if count:
             console.say(f"ablate: {len(pending)} variants on {count} single-threaded "
                         f"worker{'s' * (count != 1)}")
@@ -105,18 +106,11 @@ def run(run_dir, config: AblateConfig, quiet: bool = False) -> dict:
     return verdicts
 
 
-def choose_workers(requested: int | None, pending: int) -> int:
-    """Worker processes for ``pending`` variants: ``requested`` (0: none, every variant in
-    this process); by default one per core on a CPU when at least two variants are to run
-    (two single-threaded probes side by side finish 1.5 times sooner than one after the
-    other on both cores: docs/performance.md), else none."""
-    if requested is not None:
-        if requested < 0:
-            raise GandiagError(f"--workers must be 0 or more, got {requested}")
-        return min(requested, pending)
-    if jax.default_backend() != "cpu" or pending < 2:
-        return 0
-    return min(len(workers.available_cores()), pending)
+def choose_workers(requested: int | None, sizes: list[float]) -> int:
+    """Worker processes for the variants still to run, of ``sizes`` D updates each:
+    ``requested`` (0: none, every variant in this process); by default one per core on a
+    CPU where they finish sooner side by side (``workers.choose``), else none."""
+    return workers.choose(requested, sizes, minimum=0)
 
 
 def _context(base: probing.Experiment) -> tuple[registry.Context, bool]:
@@ -155,6 +149,14 @@ def _pending(run: layout.RunDir, config: AblateConfig,
             seen.append(identity)
             pending.append((study, variant))
     return pending
+
+
+def _work(variant: Variant, side: int) -> float:
+    """About how long a variant takes: its D updates (iterations x checkpoints x seeds)
+    times its pixels over the run's."""
+    probe = variant.probe
+    pixels = (variant.image_size / side) ** 2 if variant.image_size and side else 1.0
+    return probe.iters * max(1, len(probe.epochs)) * probe.seeds * pixels
 
 
 def _variant_in_worker(run_path, config: AblateConfig, study: str, name: str) -> None:

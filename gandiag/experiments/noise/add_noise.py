@@ -111,16 +111,13 @@ def run(run_dir, probe: ProbeConfig, options: NoiseOptions = NoiseOptions(),
     and they are the real side of the empirical W.
     """
     experiment = probing.prepare(run_dir, probe, layout.ADD_NOISE, parallel)
+    count = probing.choose_workers(experiment, parallel.workers)
     with locks.hold(experiment.run.path, writer=experiment.mesh.primary,
                     experiment=layout.ADD_NOISE):
-        return _run(experiment, probe, options, quiet or not experiment.mesh.primary)
-
-
-def _run(experiment: probing.Experiment, probe: ProbeConfig, options: NoiseOptions,
-         quiet: bool) -> NoiseSummary:
-    evaluation = start(experiment, options, quiet)
-    found = probing.run_curves(experiment, quiet, evaluation)
-    return finish(experiment, options, evaluation, found)
+        quiet = quiet or not experiment.mesh.primary
+        evaluation = start(experiment, options, quiet)
+        found = probing.run_parts(experiment, layout.ADD_NOISE, count, quiet, evaluation)
+        return finish(experiment, options, evaluation, found)
 
 
 def start(experiment: probing.Experiment, options: NoiseOptions,

@@ -15,9 +15,9 @@ import dataclasses
 import pathlib
 import time
 
-from gandiag.config import TrainConfig, to_dict
+from gandiag.config import ParallelConfig, TrainConfig, to_dict
 from gandiag.core import workers
-from gandiag.errors import GandiagError, Interrupted
+from gandiag.errors import Interrupted
 from gandiag.experiments.noise import add_noise
 from gandiag.experiments.paper.presets import PaperPreset
 from gandiag.experiments.probe import probe as probing
@@ -64,51 +64,31 @@ def _experiment_steps(chosen: PaperPreset, run: layout.RunDir) -> list[tuple[str
 
 
 def _experiment(chosen: PaperPreset, run_path: pathlib.Path, name: str, quiet: bool) -> None:
+    serial = ParallelConfig(workers=0)  # the chain has placed its work already
     if name == layout.PROBE:
-        probing.run(run_path, chosen.probe, layout.PROBE, quiet)
+        probing.run(run_path, chosen.probe, layout.PROBE, quiet, serial)
     else:
-        add_noise.run(run_path, chosen.noise, chosen.noise_options, quiet)
+        add_noise.run(run_path, chosen.noise, chosen.noise_options, quiet, serial)
 
 
 def _train_quietly(chosen: PaperPreset, run_path: pathlib.Path) -> None:
     _train(chosen, layout.RunDir(run_path), quiet=True, timed=False)
 
 
-# With one G run, its experiments go to workers in parts (a checkpoint, a noise level) when
-# the parts hold at least this many D iterations in all. Each worker starts in about
-# 10-20 s on the 2-core CPU (a fresh process, JAX, the data, the steps compiled or loaded
-# from the cache), and two single-threaded workers finish 1.5 times sooner than one
-# process on both cores (docs/performance.md): at the quick preset's sizes, 50 ms per D
-# iteration, the second core pays for the start-up from about 1,000 D iterations on.
-PARTS_MIN_ITERATIONS = 2000
-
-
-def parts_of(chosen: PaperPreset) -> tuple[int, int]:
-    """(parts, D iterations in all) of one G run's experiments when run in parts."""
-    sizes = [(len(probe.epochs or chosen.train.save_epochs) * len(probe.sigmas), probe.iters
-              * probe.seeds) for probe in (chosen.probe, chosen.noise)]
-    return sum(parts for parts, _ in sizes), sum(parts * iters for parts, iters in sizes)
+def part_sizes(chosen: PaperPreset) -> list[int]:
+    """The D iterations of each part of one G run's experiments (a checkpoint, a noise
+    level), the probe's parts first."""
+    return [probe.iters * probe.seeds for probe in (chosen.probe, chosen.noise)
+            for _ in range(len(probe.epochs or chosen.train.save_epochs) * len(probe.sigmas))]
 
 
 def choose_workers(requested: int | None, chosen: PaperPreset) -> int:
     """Worker processes for the chain: ``requested`` (0: none, every step in this process);
-    by default, on a CPU, one per core: for the steps of several G runs side by side, or
-    for the parts of one G run's experiments when they hold ``PARTS_MIN_ITERATIONS`` D
-    iterations or more; otherwise none."""
-    if requested is not None:
-        if requested < 0:
-            raise GandiagError(f"--workers must be 0 or more, got {requested}")
-        return requested
-    import jax
-
-    if jax.default_backend() != "cpu":
-        return 0
+    by default, on a CPU, one per core for the steps of several G runs side by side, and
+    for one G run where its experiments' parts are worth it (``workers.choose``)."""
     if chosen.g_seeds > 1:
-        return min(len(workers.available_cores()), 3 * chosen.g_seeds)
-    parts, iterations = parts_of(chosen)
-    if parts < 2 or iterations < PARTS_MIN_ITERATIONS:
-        return 0
-    return min(len(workers.available_cores()), parts)
+        return workers.choose(requested, [1] * 3 * chosen.g_seeds, minimum=0)
+    return workers.choose(requested, part_sizes(chosen))
 
 
 def run(chosen: PaperPreset, run_dir: pathlib.Path | None = None,

@@ -336,16 +336,44 @@ def run(run_dir, probe: ProbeConfig, output_name: layout.ExperimentName,
         The summary, as written to summary.json.
     """
     experiment = prepare(run_dir, probe, output_name, parallel)
+    count = choose_workers(experiment, parallel.workers)
     with locks.hold(experiment.run.path, writer=experiment.mesh.primary,
                     experiment=output_name):
-        return _run(experiment, output_name, quiet or not experiment.mesh.primary)
+        return _run(experiment, output_name, quiet or not experiment.mesh.primary, count)
 
 
 def _run(experiment: Experiment, output_name: layout.ExperimentName,
-         quiet: bool) -> FrozenSummary:
+         quiet: bool, count: int) -> FrozenSummary:
     if experiment.mesh.primary:  # with several processes, process 0 writes
         begin(experiment, settings(experiment), quiet)
-    return finish(experiment, output_name, run_curves(experiment, quiet))
+    return finish(experiment, output_name, run_parts(experiment, output_name, count, quiet))
+
+
+def choose_workers(experiment: Experiment, requested: int | None) -> int:
+    """Worker processes for the experiment's parts (``workers.choose``); none where its
+    batches are split over several devices or processes."""
+    if experiment.mesh.devices > 1 or jax.process_count() > 1:
+        if requested:
+            raise GandiagError(f"--workers {requested} needs one device in one process; "
+                               "pass --workers 0 with --devices or several processes")
+        return 0
+    probe = experiment.probe
+    parts = len(experiment.epochs) * len(probe.sigmas)
+    return workers.choose(requested, [probe.iters * probe.seeds] * parts)
+
+
+def run_parts(experiment: Experiment, name: str, count: int, quiet: bool,
+              on_trained: Observer | None = None) -> Records:
+    """The experiment's records: in this process (``count`` 0), or in parts on ``count``
+    single-threaded workers, each part's wall time said as it finishes."""
+    if count == 0:
+        return run_curves(experiment, quiet, on_trained)
+    steps = part_steps(experiment, name, on_trained)
+    console.say(f"{name}: {len(steps)} parts on {count} single-threaded worker"
+                f"{'s' * (count != 1)}", quiet)
+    results = workers.run_steps(steps, count, lambda step, seconds: console.say(
+        f"{step}: finished in {console.duration(seconds)}", quiet))
+    return merge_parts([results[step.name] for step in steps], on_trained)
 
 
 def finish(experiment: Experiment, output_name: layout.ExperimentName,
