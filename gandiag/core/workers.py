@@ -23,7 +23,7 @@ from gandiag.errors import GandiagError
 
 # A part (a checkpoint, a noise level, a variant) on one single-threaded worker takes this
 # many times as long as in one process on both cores of the 2-core CPU: 1.32 at ngf = ndf =
-# 32, 1.58 at the quick preset's ngf = 16, ndf = 32 (docs/performance.md). Workers are the
+# 32, about 1.5 at the quick preset's ngf = 16, ndf = 32 (docs/performance.md). Workers are the
 # default only where the parts, so slowed, still finish sooner side by side.
 SINGLE_THREAD_SLOWDOWN = 1.6
 # ... and only for at least this many D iterations in all: a worker takes 10-20 s to start

@@ -32,7 +32,7 @@ class PaperPreset:
 
 
 def quick() -> PaperPreset:
-    """The embedded digits at 32x32: every figure and claim in 9-15 minutes on 2 CPU cores.
+    """The embedded digits at 32x32: every figure and claim in 8-13 minutes on 2 CPU cores.
 
     For: a first look, the demo, checking an installation. One G run and one D seed per
       checkpoint, so each interval is measured within one curve (no spread between runs)
@@ -42,8 +42,9 @@ def quick() -> PaperPreset:
       paper's 4000 D iterations per checkpoint, add-noise 1000 at epoch 25; 300 of the
       1,797 digits are held out of D's training.
     Command: gandiag paper --preset quick   (also: make demo)
-    Expected time: from a fresh clone, setup included, 14 min 44 s on a 2-core CPU whose
-      4096^2 matmul ran at 185 GFLOP/s, 8 min 40 s at about 400 (docs/performance.md).
+    Expected time: from a fresh clone, setup included, 12 min 7 s on a 2-core CPU whose
+      4096^2 matmul ran at 197 GFLOP/s, its probe and add-noise in parts on two
+      single-threaded workers (docs/performance.md).
     """
     return PaperPreset(
         name="quick",
