@@ -55,5 +55,5 @@ EXPERIMENT_PARALLEL_FLAGS = [
     *PARALLEL_FLAGS,
     Flag("workers", "Single-threaded worker processes running the experiment's parts (a "
          "checkpoint, a noise level) side by side, with the same numbers (0: none); default: "
-         "one per CPU core where the parts finish sooner so"),
+         "one per CPU core where the parts finish sooner that way"),
 ]
