@@ -26,9 +26,9 @@ from gandiag.errors import GandiagError
 # 32, about 1.5 at the quick preset's ngf = 16, ndf = 32 (docs/performance.md). Workers are the
 # default only where the parts, so slowed, still finish sooner side by side.
 SINGLE_THREAD_SLOWDOWN = 1.6
-# ... and only for at least this many D iterations in all: a worker takes 10-20 s to start
-# (a fresh process, JAX, the data, the steps compiled or read from the cache), which a
-# few hundred iterations at 50 ms do not win back.
+# ... and only for at least this many D iterations in all: two workers start in 1.5 s,
+# then each part loads its data and compiles (or reads from the cache) its steps again,
+# which short parts do not win back. A margin, not a measured break-even.
 MIN_ITERATIONS = 2000
 
 # XLA:CPU on one thread: no Eigen thread pool, one intra-op thread.

@@ -173,8 +173,10 @@ def _parts_on_workers(chosen: PaperPreset, run: layout.RunDir, count: int, quiet
             else:
                 observer = add_noise.start(experiment, chosen.noise_options, quiet)
             started[name] = (experiment, observer, probing.part_steps(experiment, name, observer))
-        steps = sorted((step for *_, parts in started.values() for step in parts),
-                       key=lambda step: -step.arguments[1].iters * step.arguments[1].seeds)
+        # An experiment's parts are alike: the experiment with the longer parts goes first.
+        steps = [step for experiment, _, parts in sorted(
+            started.values(), key=lambda item: -item[0].probe.iters * item[0].probe.seeds)
+            for step in parts]
         say(f"paper: {' and '.join(pending)} in {len(steps)} parts on {count} single-threaded "
             f"worker{'s' * (count != 1)}")
         begun = time.perf_counter()
